@@ -77,14 +77,11 @@ public:
         }
     }
 
-    constexpr bool is_nil() const noexcept { return value_.is_nil(); }
+    bool is_nil() const noexcept { return value_.is_nil(); }
     constexpr const boost::uuids::uuid& uuid() const noexcept { return value_; }
     std::string to_string() const { return boost::uuids::to_string(value_); }
 
-    friend constexpr bool operator==(const session_id& a, const session_id& b) noexcept
-    {
-        return a.value_ == b.value_;
-    }
+    friend bool operator==(const session_id& a, const session_id& b) noexcept { return a.value_ == b.value_; }
     friend constexpr std::strong_ordering operator<=>(const session_id& a, const session_id& b) noexcept
     {
         for (std::size_t i = 0; i < 16; ++i)

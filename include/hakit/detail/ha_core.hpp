@@ -1,0 +1,525 @@
+// Copyright (c) 2026 hakit authors. Distributed under the Boost Software License, Version 1.0.
+#ifndef HAKIT_DETAIL_HA_CORE_HPP
+#define HAKIT_DETAIL_HA_CORE_HPP
+
+#include <hakit/component_id.hpp>
+#include <hakit/error.hpp>
+#include <hakit/job_id.hpp>
+#include <hakit/result.hpp>
+#include <hakit/session_id.hpp>
+
+#include <hakit/detail/config.hpp>
+#include <hakit/detail/election_core.hpp>
+#include <hakit/detail/election_event.hpp>
+#include <hakit/detail/retrieval_channel.hpp>
+#include <hakit/detail/wait_signal.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+HAKIT_NAMESPACE_BEGIN
+namespace detail {
+
+/// Events handed to one component, in the order the election produced them.
+using component_event = std::variant<leadership_granted, leadership_revoked, election_error>;
+
+/// A component's queue of undelivered events and the signal its waiting coroutine sleeps on.
+struct component_mailbox
+{
+    explicit component_mailbox(boost::asio::any_io_executor ex) : signal(std::move(ex)) {}
+
+    std::deque<component_event> events;
+    wait_signal signal;
+    bool released = false;
+};
+
+/// Completion of a group of backend operations requested by one call (confirm, resign, close).
+struct operation_group
+{
+    std::size_t remaining = 0;
+    error_code first_error;
+};
+
+/// The per-process HA state behind one ha_services: the backend connection, the election state
+/// machine, the component mailboxes and the retrievers. Everything runs on one executor.
+///
+/// Backend operations (start/stop of the election, publications) are performed strictly one after
+/// another in request order by a sequencer coroutine that exists only while there is work;
+/// consecutive publications are handed to the backend as one batch.
+template <class Backend>
+class ha_core : public std::enable_shared_from_this<ha_core<Backend>>
+{
+public:
+    using connection_type = typename Backend::connection;
+
+    template <class... Args>
+    explicit ha_core(boost::asio::any_io_executor ex, Args&&... args)
+        : ex_(ex)
+        , connection_(ex, std::forward<Args>(args)...)
+        , events_([this] { schedule_drain(); })
+        , operations_done_(ex)
+    {}
+
+    ha_core(const ha_core&) = delete;
+    ha_core& operator=(const ha_core&) = delete;
+
+    ~ha_core() { connection_.close_now(); }
+
+    const boost::asio::any_io_executor& get_executor() const noexcept { return ex_; }
+    connection_type& connection() noexcept { return connection_; }
+    const connection_type& connection() const noexcept { return connection_; }
+    bool closed() const noexcept { return closed_; }
+
+    // --- elections -----------------------------------------------------------------------------
+
+    /// Registers `id`; the returned state stays valid until release(id).
+    result<const component_state*> claim(const component_id& id)
+    {
+        if (closed_)
+            return errc::closed;
+        BOOST_OUTCOME_TRY(election_.claim(id));
+        mailboxes_[id] = std::make_shared<component_mailbox>(ex_);
+        return election_.find(id);
+    }
+
+    void release(const component_id& id)
+    {
+        election_actions actions;
+        election_.release(id, actions);
+        perform(actions, nullptr);
+        auto it = mailboxes_.find(id);
+        if (it != mailboxes_.end())
+        {
+            it->second->released = true;
+            it->second->signal.notify_all();
+            mailboxes_.erase(it);
+        }
+    }
+
+    bool has_leadership(const component_state& state, session_id term) const noexcept
+    {
+        return election_.leads(state, term, connection_.holds_term(term));
+    }
+
+    /// Joins the election and waits for a grant; a cancelled campaign withdraws again.
+    boost::asio::awaitable<result<session_id>> async_campaign(component_id id)
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        auto self = this->shared_from_this();
+        auto box = mailbox(id);
+        if (!box)
+            co_return errc::closed;
+        {
+            election_actions actions;
+            BOOST_OUTCOME_CO_TRY(election_.join(id, actions));
+            perform(actions, nullptr);
+        }
+        for (;;)
+        {
+            if (box->released || closed_)
+                co_return errc::closed;
+            while (!box->events.empty())
+            {
+                auto event = std::move(box->events.front());
+                box->events.pop_front();
+                if (auto* granted = std::get_if<leadership_granted>(&event))
+                    co_return granted->id;
+                if (auto* failed = std::get_if<election_error>(&event))
+                    co_return failed->ec;
+            }
+            if (!co_await box->signal.async_wait())
+            {
+                withdraw(id, nullptr);
+                co_return boost::asio::error::operation_aborted;
+            }
+        }
+    }
+
+    /// Completes when term `term` of `id` ends (at once if it is not current).
+    boost::asio::awaitable<result<void>> async_revoked(component_id id, session_id term)
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        auto self = this->shared_from_this();
+        auto box = mailbox(id);
+        for (;;)
+        {
+            if (!box || box->released || closed_)
+                co_return success();
+            const auto* state = election_.find(id);
+            if (!state || !state->participating || election_.issued() != term)
+            {
+                // The term already ended; drop its queued revoke so that it is not reported twice.
+                if (!box->events.empty() && std::holds_alternative<leadership_revoked>(box->events.front()))
+                    box->events.pop_front();
+                co_return success();
+            }
+            while (!box->events.empty())
+            {
+                auto event = std::move(box->events.front());
+                box->events.pop_front();
+                if (std::holds_alternative<leadership_revoked>(event))
+                    co_return success();
+                if (auto* failed = std::get_if<election_error>(&event))
+                    co_return failed->ec;
+            }
+            if (!co_await box->signal.async_wait())
+                co_return boost::asio::error::operation_aborted;
+        }
+    }
+
+    /// Publishes `address` for term `term` and waits until the backend has it.
+    boost::asio::awaitable<result<void>> async_confirm(component_id id, session_id term, std::string address)
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        auto self = this->shared_from_this();
+        election_actions actions;
+        BOOST_OUTCOME_CO_TRY(
+            election_.confirm(id, term, std::move(address), connection_.holds_term(term), actions)
+        );
+        auto group = std::make_shared<operation_group>();
+        perform(actions, group);
+        co_return co_await wait(group);
+    }
+
+    /// Stops contending: revokes `id` if it leads, deletes its published information, and leaves
+    /// the backend election when it was the last contender. Completes when the backend is done.
+    boost::asio::awaitable<result<void>> async_resign(component_id id)
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        auto self = this->shared_from_this();
+        auto group = std::make_shared<operation_group>();
+        withdraw(id, group);
+        auto r = co_await wait(group);
+        // Losing the latch first makes the deletion moot; resigning still succeeded.
+        if (!r && r.error() == errc::not_leader)
+            co_return success();
+        co_return r;
+    }
+
+    /// Runs a Flink-style contender: its callbacks are invoked in order from this coroutine, never
+    /// from the backend's call stack. Ends with errc::closed, or operation_aborted when cancelled
+    /// (then the component withdraws).
+    template <class Contender>
+    boost::asio::awaitable<result<void>> async_run_contender(component_id id, Contender& contender)
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        auto self = this->shared_from_this();
+        auto box = mailbox(id);
+        if (!box)
+            co_return errc::closed;
+        {
+            election_actions actions;
+            BOOST_OUTCOME_CO_TRY(election_.join(id, actions));
+            perform(actions, nullptr);
+        }
+        for (;;)
+        {
+            while (!box->events.empty())
+            {
+                auto event = std::move(box->events.front());
+                box->events.pop_front();
+                co_await deliver_to(contender, std::move(event));
+            }
+            if (box->released || closed_)
+                co_return errc::closed;
+            if (!co_await box->signal.async_wait())
+            {
+                withdraw(id, nullptr);
+                // The contender learns of the withdrawal like of any other revoke.
+                while (!box->events.empty())
+                {
+                    auto event = std::move(box->events.front());
+                    box->events.pop_front();
+                    if (std::holds_alternative<leadership_revoked>(event))
+                        co_await deliver_to(contender, std::move(event));
+                }
+                co_return boost::asio::error::operation_aborted;
+            }
+        }
+    }
+
+    // --- retrieval -----------------------------------------------------------------------------
+
+    result<std::pair<std::shared_ptr<retrieval_channel>, std::uint64_t>> start_retrieval(
+        const component_id& id, std::optional<std::string> fallback_address
+    )
+    {
+        if (closed_)
+            return errc::closed;
+        auto channel = std::make_shared<retrieval_channel>(ex_);
+        const auto token = connection_.start_retrieval(id, std::move(fallback_address), channel.get());
+        retrievals_[token] = channel;
+        return std::pair{std::move(channel), token};
+    }
+
+    void stop_retrieval(std::uint64_t token)
+    {
+        auto it = retrievals_.find(token);
+        if (it == retrievals_.end())
+            return;
+        connection_.stop_retrieval(token);
+        it->second->stop();
+        retrievals_.erase(it);
+    }
+
+    // --- lifecycle -----------------------------------------------------------------------------
+
+    /// Withdraws every component, stops every retriever and closes the backend connection. Data is
+    /// kept.
+    boost::asio::awaitable<result<void>> async_close()
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        auto self = this->shared_from_this();
+        if (closed_)
+            co_return success();
+        auto group = std::make_shared<operation_group>();
+        {
+            election_actions actions;
+            election_.close(actions);
+            perform(actions, group);
+        }
+        closed_ = true;
+        auto withdrawn = co_await wait(group);
+        stop_all_retrievals();
+        for (auto& [id, box] : mailboxes_)
+            box->signal.notify_all();
+        auto closed = co_await connection_.async_close();
+        if (!closed)
+            co_return closed;
+        if (!withdrawn && withdrawn.error() != errc::not_leader)
+            co_return withdrawn;
+        co_return success();
+    }
+
+    /// Best-effort synchronous close for destructors: no waiting for the backend.
+    void close_now() noexcept
+    {
+        if (closed_)
+            return;
+        closed_ = true;
+        stop_all_retrievals();
+        for (auto& [id, box] : mailboxes_)
+            box->signal.notify_all();
+        connection_.close_now();
+    }
+
+private:
+    using backend_operation = std::variant<publication, start_driver, stop_driver>;
+
+    struct queued_operation
+    {
+        backend_operation operation;
+        std::shared_ptr<operation_group> group;
+    };
+
+    std::shared_ptr<component_mailbox> mailbox(const component_id& id) const
+    {
+        auto it = mailboxes_.find(id);
+        return it == mailboxes_.end() ? nullptr : it->second;
+    }
+
+    void withdraw(const component_id& id, std::shared_ptr<operation_group> group)
+    {
+        election_actions actions;
+        election_.withdraw(id, actions);
+        perform(actions, std::move(group));
+    }
+
+    void stop_all_retrievals()
+    {
+        for (auto& [token, channel] : retrievals_)
+        {
+            connection_.stop_retrieval(token);
+            channel->stop();
+        }
+        retrievals_.clear();
+    }
+
+    void schedule_drain()
+    {
+        boost::asio::post(ex_, [weak = this->weak_from_this()] {
+            if (auto self = weak.lock())
+                self->drain();
+        });
+    }
+
+    void drain()
+    {
+        events_.drain([this](election_event event) {
+            election_actions actions;
+            const auto& issued = election_.issued();
+            election_.on_event(event, issued && connection_.holds_term(*issued), actions);
+            perform(actions, nullptr);
+        });
+    }
+
+    void perform(election_actions& actions, const std::shared_ptr<operation_group>& group)
+    {
+        for (auto& action : actions)
+        {
+            std::visit(
+                [&](auto& a) {
+                    using A = std::decay_t<decltype(a)>;
+                    if constexpr (std::is_same_v<A, deliver_granted>)
+                        deliver(a.component, leadership_granted{a.id});
+                    else if constexpr (std::is_same_v<A, deliver_revoked>)
+                        deliver(a.component, leadership_revoked{});
+                    else if constexpr (std::is_same_v<A, deliver_error>)
+                        deliver(a.component, election_error{a.ec});
+                    else
+                        enqueue(backend_operation(std::move(a)), group);
+                },
+                action
+            );
+        }
+    }
+
+    void deliver(const component_id& id, component_event event)
+    {
+        auto box = mailbox(id);
+        if (!box)
+            return;
+        box->events.push_back(std::move(event));
+        box->signal.notify_all();
+    }
+
+    void enqueue(backend_operation operation, const std::shared_ptr<operation_group>& group)
+    {
+        if (group)
+            ++group->remaining;
+        operations_.push_back({std::move(operation), group});
+        if (!sequencer_running_)
+        {
+            sequencer_running_ = true;
+            boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
+        }
+    }
+
+    static boost::asio::awaitable<void> run_sequencer(std::shared_ptr<ha_core> self)
+    {
+        co_await self->sequence();
+    }
+
+    boost::asio::awaitable<void> sequence()
+    {
+        while (!operations_.empty())
+        {
+            std::vector<queued_operation> batch;
+            if (std::holds_alternative<publication>(operations_.front().operation))
+            {
+                while (!operations_.empty() &&
+                       std::holds_alternative<publication>(operations_.front().operation))
+                {
+                    batch.push_back(std::move(operations_.front()));
+                    operations_.pop_front();
+                }
+            }
+            else
+            {
+                batch.push_back(std::move(operations_.front()));
+                operations_.pop_front();
+            }
+            result<void> outcome = success();
+            if (std::holds_alternative<publication>(batch.front().operation))
+            {
+                std::vector<publication> publications;
+                publications.reserve(batch.size());
+                for (auto& op : batch)
+                    publications.push_back(std::get<publication>(std::move(op.operation)));
+                outcome = co_await connection_.async_publish(std::move(publications));
+            }
+            else if (std::holds_alternative<start_driver>(batch.front().operation))
+            {
+                outcome = co_await connection_.async_start_election(&events_);
+                if (!outcome)
+                    events_.push(election_error{outcome.error()});
+            }
+            else
+            {
+                outcome = co_await connection_.async_stop_election();
+            }
+            for (auto& op : batch)
+            {
+                if (!op.group)
+                    continue;
+                --op.group->remaining;
+                if (!outcome && !op.group->first_error)
+                    op.group->first_error = outcome.error();
+            }
+            operations_done_.notify_all();
+        }
+        sequencer_running_ = false;
+    }
+
+    boost::asio::awaitable<result<void>> wait(std::shared_ptr<operation_group> group)
+    {
+        while (group->remaining > 0)
+            if (!co_await operations_done_.async_wait())
+                co_return boost::asio::error::operation_aborted;
+        if (group->first_error)
+            co_return group->first_error;
+        co_return success();
+    }
+
+    /// Calls the contender's callback for `event`; a callback may be a plain function or return
+    /// an awaitable<void>, which is awaited before the next event.
+    template <class Contender>
+    static boost::asio::awaitable<void> deliver_to(Contender& contender, component_event event)
+    {
+        using awaitable_void = boost::asio::awaitable<void>;
+        if (auto* granted = std::get_if<leadership_granted>(&event))
+        {
+            const session_id id = granted->id;
+            if constexpr (std::is_same_v<decltype(contender.grant_leadership(id)), awaitable_void>)
+                co_await contender.grant_leadership(id);
+            else
+                contender.grant_leadership(id);
+        }
+        else if (std::holds_alternative<leadership_revoked>(event))
+        {
+            if constexpr (std::is_same_v<decltype(contender.revoke_leadership()), awaitable_void>)
+                co_await contender.revoke_leadership();
+            else
+                contender.revoke_leadership();
+        }
+        else
+        {
+            const error_code ec = std::get<election_error>(event).ec;
+            if constexpr (std::is_same_v<decltype(contender.handle_error(ec)), awaitable_void>)
+                co_await contender.handle_error(ec);
+            else
+                contender.handle_error(ec);
+        }
+    }
+
+    boost::asio::any_io_executor ex_;
+    connection_type connection_;
+    election_core election_;
+    election_event_queue events_;
+    std::map<component_id, std::shared_ptr<component_mailbox>> mailboxes_;
+    std::map<std::uint64_t, std::shared_ptr<retrieval_channel>> retrievals_;
+    std::deque<queued_operation> operations_;
+    wait_signal operations_done_;
+    bool sequencer_running_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace detail
+HAKIT_NAMESPACE_END
+
+#endif

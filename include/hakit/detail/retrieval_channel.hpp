@@ -1,0 +1,108 @@
+// Copyright (c) 2026 hakit authors. Distributed under the Boost Software License, Version 1.0.
+#ifndef HAKIT_DETAIL_RETRIEVAL_CHANNEL_HPP
+#define HAKIT_DETAIL_RETRIEVAL_CHANNEL_HPP
+
+#include <hakit/error.hpp>
+#include <hakit/leader_information.hpp>
+#include <hakit/result.hpp>
+
+#include <hakit/detail/config.hpp>
+#include <hakit/detail/wait_signal.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/error.hpp>
+
+#include <deque>
+#include <optional>
+
+HAKIT_NAMESPACE_BEGIN
+namespace detail {
+
+/// What a backend reports to one retriever, and what the retriever hands to its user: leader
+/// changes de-duplicated against the last one delivered (Flink's DefaultLeaderRetrievalService:
+/// a notification equal to the previous one, starting from "no leader", is dropped), and errors,
+/// all in order. Nothing is delivered after stop().
+class retrieval_channel
+{
+public:
+    explicit retrieval_channel(boost::asio::any_io_executor ex) : signal_(std::move(ex)) {}
+
+    /// Backend side: the component's leader is now `info` (empty = no leader).
+    void on_leader(leader_information info)
+    {
+        if (stopped_ || info == last_)
+            return;
+        last_ = info;
+        pending_.emplace_back(std::move(info));
+        signal_.notify_all();
+    }
+
+    /// Backend side: retrieval failed (e.g. unreadable leader data); the error is delivered in order.
+    void on_error(error_code ec)
+    {
+        if (stopped_)
+            return;
+        pending_.emplace_back(ec);
+        signal_.notify_all();
+    }
+
+    /// Ends delivery: pending and future waits complete with errc::closed.
+    void stop()
+    {
+        stopped_ = true;
+        pending_.clear();
+        signal_.notify_all();
+    }
+
+    bool stopped() const noexcept { return stopped_; }
+
+    /// The last leader information the backend reported (after de-duplication).
+    const leader_information& last() const noexcept { return last_; }
+
+    /// The next change (or error) not yet taken.
+    boost::asio::awaitable<result<leader_information>> async_next()
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        for (;;)
+        {
+            if (stopped_)
+                co_return errc::closed;
+            if (!pending_.empty())
+            {
+                auto r = std::move(pending_.front());
+                pending_.pop_front();
+                co_return r;
+            }
+            if (!co_await signal_.async_wait())
+                co_return boost::asio::error::operation_aborted;
+        }
+    }
+
+    /// The current known leader; waits until there is one. Errors reported meanwhile are left for
+    /// async_next().
+    boost::asio::awaitable<result<leader_information>> async_leader()
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        for (;;)
+        {
+            if (stopped_)
+                co_return errc::closed;
+            if (last_.is_known())
+                co_return last_;
+            if (!co_await signal_.async_wait())
+                co_return boost::asio::error::operation_aborted;
+        }
+    }
+
+private:
+    wait_signal signal_;
+    leader_information last_;
+    std::deque<result<leader_information>> pending_;
+    bool stopped_ = false;
+};
+
+}  // namespace detail
+HAKIT_NAMESPACE_END
+
+#endif
