@@ -1,0 +1,227 @@
+// In-memory backend benchmarks. Every figure is also given in units of one asio::post round trip
+// (post a handler, run it) measured in the same process, so that results compare across machines:
+// counter `post_round_trips` = time per operation / time per post round trip.
+#include <hakit/hakit.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+// Nanoseconds per asio::post round trip: the best of several batches (least disturbed by noise).
+double post_round_trip_ns()
+{
+    static const double ns = [] {
+        asio::io_context ioc;
+        auto guard = asio::make_work_guard(ioc);
+        std::uint64_t n = 0;
+        double best = 1e18;
+        for (int batch = 0; batch < 7; ++batch)
+        {
+            constexpr int count = 200000;
+            const auto t0 = clock_type::now();
+            for (int i = 0; i < count; ++i)
+            {
+                asio::post(ioc, [&n] { ++n; });
+                ioc.run_one();
+            }
+            const double per =
+                std::chrono::duration<double, std::nano>(clock_type::now() - t0).count() / count;
+            best = std::min(best, per);
+        }
+        benchmark::DoNotOptimize(n);
+        return best;
+    }();
+    return ns;
+}
+
+void report(benchmark::State& state, double total_ns, std::int64_t operations)
+{
+    const double per = total_ns / static_cast<double>(operations);
+    state.counters["ns_per_op"] = per;
+    state.counters["post_round_trips"] = per / post_round_trip_ns();
+}
+
+// The baseline itself, so that it is printed in the same table.
+void post_round_trip(benchmark::State& state)
+{
+    asio::io_context ioc;
+    auto guard = asio::make_work_guard(ioc);
+    std::uint64_t n = 0;
+    const auto t0 = clock_type::now();
+    for (auto _ : state)
+    {
+        asio::post(ioc, [&n] { ++n; });
+        ioc.run_one();
+    }
+    report(
+        state, std::chrono::duration<double, std::nano>(clock_type::now() - t0).count(), state.iterations()
+    );
+}
+BENCHMARK(post_round_trip);
+
+void run_until(asio::io_context& ioc, const auto& done)
+{
+    while (!done())
+        if (ioc.run_one() == 0)
+            throw std::runtime_error("benchmark scenario stalled");
+}
+
+// has_leadership(term) on a granted election: the synchronous fencing check.
+void has_leadership(benchmark::State& state)
+{
+    asio::io_context ioc;
+    hakit::in_memory_cluster cluster;
+    hakit::in_memory_ha_services ha(ioc.get_executor(), cluster, "a");
+    auto election = ha.dispatcher_election().value();
+    std::optional<hakit::session_id> term;
+    auto campaign = [&]() -> asio::awaitable<void> {
+        term = (co_await election.async_campaign()).value();
+    };
+    asio::co_spawn(ioc, campaign(), asio::detached);
+    run_until(ioc, [&] { return term.has_value(); });
+    const auto t0 = clock_type::now();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(election.has_leadership(*term));
+    report(
+        state, std::chrono::duration<double, std::nano>(clock_type::now() - t0).count(), state.iterations()
+    );
+}
+BENCHMARK(has_leadership);
+
+// A process that leads whenever it is granted: campaign, confirm, hold until revoked, repeat.
+struct contender
+{
+    std::string address;
+    std::optional<hakit::in_memory_ha_services> ha;
+    std::optional<hakit::leader_election<hakit::in_memory_backend>> election;
+    std::optional<hakit::session_id> term;
+
+    asio::awaitable<void> run()
+    {
+        for (;;)
+        {
+            auto granted = co_await election->async_campaign();
+            if (!granted)
+                co_return;
+            if (!co_await election->async_confirm(granted.value(), address))
+                continue;
+            term = granted.value();
+            (void)co_await election->async_revoked(granted.value());
+            term.reset();
+        }
+    }
+};
+
+// Graceful handoff: the leader resigns → the successor is granted → confirms → the retriever of a
+// third process is notified of the successor's address. Two contenders alternate.
+void handoff(benchmark::State& state)
+{
+    asio::io_context ioc;
+    hakit::in_memory_cluster cluster;
+    std::vector<contender> contenders(2);
+    for (std::size_t i = 0; i < contenders.size(); ++i)
+    {
+        auto& c = contenders[i];
+        c.address = "jm-" + std::to_string(i);
+        c.ha.emplace(ioc.get_executor(), cluster, c.address);
+        c.election.emplace(c.ha->dispatcher_election().value());
+        asio::co_spawn(ioc, c.run(), asio::detached);
+    }
+    hakit::in_memory_ha_services client(ioc.get_executor(), cluster, "client");
+    auto retriever = client.dispatcher_retriever().value();
+    hakit::leader_information seen;
+    auto follow = [&]() -> asio::awaitable<void> {
+        for (;;)
+        {
+            auto info = co_await retriever.async_next();
+            if (!info)
+                co_return;
+            seen = info.value();
+        }
+    };
+    asio::co_spawn(ioc, follow(), asio::detached);
+    run_until(ioc, [&] { return seen.is_known(); });
+
+    auto resign = [](contender& c) -> asio::awaitable<void> {
+        (void)co_await c.election->async_resign();
+    };
+    double total_ns = 0;
+    for (auto _ : state)
+    {
+        contender* leader = contenders[0].term ? &contenders[0] : &contenders[1];
+        const auto previous = seen.session_id();
+        const auto t0 = clock_type::now();
+        asio::co_spawn(ioc, resign(*leader), asio::detached);
+        run_until(ioc, [&] { return seen.is_known() && seen.session_id() != previous; });
+        total_ns += std::chrono::duration<double, std::nano>(clock_type::now() - t0).count();
+        // The resigned process queues up again (not part of the measured handoff).
+        run_until(ioc, [&] { return cluster.contenders().size() == 2; });
+    }
+    report(state, total_ns, state.iterations());
+}
+BENCHMARK(handoff);
+
+// The leader confirms a new address → a retriever in another process sees it.
+void confirm_to_notify(benchmark::State& state)
+{
+    asio::io_context ioc;
+    hakit::in_memory_cluster cluster;
+    hakit::in_memory_ha_services leader(ioc.get_executor(), cluster, "leader");
+    hakit::in_memory_ha_services client(ioc.get_executor(), cluster, "client");
+    auto election = leader.dispatcher_election().value();
+    auto retriever = client.dispatcher_retriever().value();
+    std::optional<hakit::session_id> term;
+    hakit::leader_information seen;
+    auto campaign = [&]() -> asio::awaitable<void> {
+        term = (co_await election.async_campaign()).value();
+    };
+    auto follow = [&]() -> asio::awaitable<void> {
+        for (;;)
+        {
+            auto info = co_await retriever.async_next();
+            if (!info)
+                co_return;
+            seen = info.value();
+        }
+    };
+    asio::co_spawn(ioc, campaign(), asio::detached);
+    asio::co_spawn(ioc, follow(), asio::detached);
+    run_until(ioc, [&] { return term.has_value(); });
+
+    auto confirm = [&](std::string address) -> asio::awaitable<void> {
+        (void)co_await election.async_confirm(*term, std::move(address));
+    };
+    double total_ns = 0;
+    std::uint64_t round = 0;
+    for (auto _ : state)
+    {
+        const std::string address = (++round % 2 == 0) ? "a" : "b";
+        const auto t0 = clock_type::now();
+        asio::co_spawn(ioc, confirm(address), asio::detached);
+        run_until(ioc, [&] { return seen.address() == address; });
+        total_ns += std::chrono::duration<double, std::nano>(clock_type::now() - t0).count();
+        ioc.poll();
+    }
+    report(state, total_ns, state.iterations());
+}
+BENCHMARK(confirm_to_notify);
+
+}  // namespace
+
+BENCHMARK_MAIN();
