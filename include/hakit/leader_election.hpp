@@ -69,8 +69,8 @@ public:
     boost::asio::awaitable<result<session_id>> async_campaign()
     {
         if (!core_)
-            co_return errc::closed;
-        co_return co_await core_->async_campaign(component_);
+            return detail::ready<session_id>(errc::closed);
+        return core_->async_campaign(component_);
     }
 
     /// Publishes `address` as this component's leader for term `term`; completes once the backend
@@ -79,8 +79,8 @@ public:
     boost::asio::awaitable<result<void>> async_confirm(session_id term, std::string address)
     {
         if (!core_)
-            co_return errc::closed;
-        co_return co_await core_->async_confirm(component_, term, std::move(address));
+            return detail::ready<void>(errc::closed);
+        return core_->async_confirm(component_, term, std::move(address));
     }
 
     /// Whether this component leads under `term`: false as soon as the backend has lost the term,
@@ -95,8 +95,8 @@ public:
     boost::asio::awaitable<result<void>> async_revoked(session_id term)
     {
         if (!core_)
-            co_return success();
-        co_return co_await core_->async_revoked(component_, term);
+            return detail::ready<void>(success());
+        return core_->async_revoked(component_, term);
     }
 
     /// Stops contending: revokes this component if it leads, deletes its published leader
@@ -106,8 +106,8 @@ public:
     boost::asio::awaitable<result<void>> async_resign()
     {
         if (!core_)
-            co_return errc::closed;
-        co_return co_await core_->async_resign(component_);
+            return detail::ready<void>(errc::closed);
+        return core_->async_resign(component_);
     }
 
     /// Drives `contender` (which must outlive the returned awaitable) until this election is closed
@@ -117,8 +117,8 @@ public:
     boost::asio::awaitable<result<void>> async_run_contender(Contender& contender)
     {
         if (!core_)
-            co_return errc::closed;
-        co_return co_await core_->async_run_contender(component_, contender);
+            return detail::ready<void>(errc::closed);
+        return core_->async_run_contender(component_, contender);
     }
 
     /// Unregisters the component (revoking it if it leads). Idempotent; also done by the destructor.

@@ -51,8 +51,7 @@ public:
     /// errc::closed after stop() or when the ha_services closed.
     boost::asio::awaitable<result<leader_information>> async_leader()
     {
-        auto channel = channel_;
-        co_return co_await channel->async_leader();
+        return detail::retrieval_channel::async_leader(channel_);
     }
 
     /// The next change not yet taken, in order: a new leader, "no leader", or an error the backend
@@ -60,8 +59,7 @@ public:
     /// Cancellable (operation_aborted); errc::closed after stop().
     boost::asio::awaitable<result<leader_information>> async_next()
     {
-        auto channel = channel_;
-        co_return co_await channel->async_next();
+        return detail::retrieval_channel::async_next(channel_);
     }
 
     /// The latest leader information reported so far, without waiting.

@@ -386,29 +386,41 @@ public:
     in_memory_cluster::member_id member() const noexcept { return id_; }
     in_memory_cluster& cluster() const noexcept { return *cluster_; }
 
-    // election driver
-    boost::asio::awaitable<result<void>> async_start_election(detail::election_event_queue* queue)
+    // election driver; the in-memory cluster answers at once, so the immediate forms do the work
+    result<void> start_election_now(detail::election_event_queue* queue)
     {
         if (*closed_)
-            co_return errc::closed;
+            return errc::closed;
         cluster_->join(id_, queue);
-        co_return success();
+        return success();
     }
 
-    boost::asio::awaitable<result<void>> async_stop_election()
+    result<void> stop_election_now()
     {
         if (!*closed_)
             cluster_->leave(id_);
-        co_return success();
+        return success();
     }
+
+    result<void> publish_now(const std::vector<detail::publication>& batch)
+    {
+        if (*closed_)
+            return errc::closed;
+        return cluster_->publish(id_, batch);
+    }
+
+    boost::asio::awaitable<result<void>> async_start_election(detail::election_event_queue* queue)
+    {
+        co_return start_election_now(queue);
+    }
+
+    boost::asio::awaitable<result<void>> async_stop_election() { co_return stop_election_now(); }
 
     bool holds_term(session_id term) const noexcept { return !*closed_ && cluster_->holds(id_, term); }
 
     boost::asio::awaitable<result<void>> async_publish(std::vector<detail::publication> batch)
     {
-        if (*closed_)
-            co_return errc::closed;
-        co_return cluster_->publish(id_, batch);
+        co_return publish_now(batch);
     }
 
     // retrieval driver

@@ -57,30 +57,42 @@ public:
     connection& operator=(const connection&) = delete;
 
     // election driver: granted as soon as asked, for good
-    boost::asio::awaitable<result<void>> async_start_election(detail::election_event_queue* queue)
+    result<void> start_election_now(detail::election_event_queue* queue)
     {
         if (*closed_)
-            co_return errc::closed;
+            return errc::closed;
         running_ = true;
         queue->push(detail::leadership_granted{session_id::nil()});
-        co_return success();
+        return success();
     }
 
-    boost::asio::awaitable<result<void>> async_stop_election()
+    result<void> stop_election_now()
     {
         running_ = false;
-        co_return success();
+        return success();
+    }
+
+    /// Nothing to publish: retrievers know the fixed addresses.
+    result<void> publish_now(const std::vector<detail::publication>&) const
+    {
+        if (*closed_)
+            return errc::closed;
+        return success();
+    }
+
+    boost::asio::awaitable<result<void>> async_start_election(detail::election_event_queue* queue)
+    {
+        co_return start_election_now(queue);
+    }
+
+    boost::asio::awaitable<result<void>> async_stop_election() { co_return stop_election_now(); }
+
+    boost::asio::awaitable<result<void>> async_publish(std::vector<detail::publication> batch)
+    {
+        co_return publish_now(batch);
     }
 
     bool holds_term(session_id term) const noexcept { return running_ && !*closed_ && term.is_nil(); }
-
-    /// Nothing to publish: retrievers know the fixed addresses.
-    boost::asio::awaitable<result<void>> async_publish(std::vector<detail::publication>)
-    {
-        if (*closed_)
-            co_return errc::closed;
-        co_return success();
-    }
 
     // retrieval driver: the fixed address, or the caller's default for a job manager
     std::uint64_t start_retrieval(
@@ -117,7 +129,8 @@ public:
     {
         auto it = checkpoints_.find(job);
         // A store shut down for good (job finished) is replaced: the next run starts afresh.
-        if (it == checkpoints_.end() || it->second.max_retained() != max_retained || it->second.is_shut_down())
+        if (it == checkpoints_.end() || it->second.max_retained() != max_retained ||
+            it->second.is_shut_down())
             it = checkpoints_
                      .insert_or_assign(job, standalone_completed_checkpoint_store(job, max_retained, closed_))
                      .first;

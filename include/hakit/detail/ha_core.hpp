@@ -35,6 +35,13 @@
 HAKIT_NAMESPACE_BEGIN
 namespace detail {
 
+/// An awaitable that completes at once with `r` (for handles that have nothing to wait for).
+template <class T>
+boost::asio::awaitable<result<T>> ready(result<T> r)
+{
+    co_return r;
+}
+
 /// Events handed to one component, in the order the election produced them.
 using component_event = std::variant<leadership_granted, leadership_revoked, election_error>;
 
@@ -398,13 +405,36 @@ private:
         box->signal.notify_all();
     }
 
+    /// Whether the backend completes its election operations immediately (the in-memory and
+    /// standalone backends do): then they run synchronously, without coroutine frames or posts.
+    static constexpr bool immediate_backend =
+        requires(connection_type & c, election_event_queue* queue, std::vector<publication> batch)
+    {
+        {
+            c.publish_now(batch)
+            } -> std::same_as<result<void>>;
+        {
+            c.start_election_now(queue)
+            } -> std::same_as<result<void>>;
+        {
+            c.stop_election_now()
+            } -> std::same_as<result<void>>;
+    };
+
     void enqueue(backend_operation operation, const std::shared_ptr<operation_group>& group)
     {
+        operations_.push_back({std::move(operation), group});
         if (group)
             ++group->remaining;
-        operations_.push_back({std::move(operation), group});
-        if (!sequencer_running_)
+        if constexpr (immediate_backend)
         {
+            if (!sequencer_running_)
+                run_queue_now();
+        }
+        else if (!group && !sequencer_running_)
+        {
+            // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
+            // waits drives the sequencer itself, see wait().)
             sequencer_running_ = true;
             boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
         }
@@ -415,34 +445,82 @@ private:
         co_await self->sequence();
     }
 
-    boost::asio::awaitable<void> sequence()
+    /// Performs every queued operation synchronously (immediate backends only).
+    void run_queue_now()
     {
+        sequencer_running_ = true;
         while (!operations_.empty())
         {
-            std::vector<queued_operation> batch;
-            if (std::holds_alternative<publication>(operations_.front().operation))
+            auto batch = take_batch();
+            result<void> outcome = success();
+            if (std::holds_alternative<publication>(batch.front().operation))
+                outcome = connection_.publish_now(publications_of(batch));
+            else if (std::holds_alternative<start_driver>(batch.front().operation))
             {
-                while (!operations_.empty() &&
-                       std::holds_alternative<publication>(operations_.front().operation))
-                {
-                    batch.push_back(std::move(operations_.front()));
-                    operations_.pop_front();
-                }
+                outcome = connection_.start_election_now(&events_);
+                if (!outcome)
+                    events_.push(election_error{outcome.error()});
             }
             else
+                outcome = connection_.stop_election_now();
+            finish(batch, outcome);
+        }
+        sequencer_running_ = false;
+    }
+
+    /// The next batch: all consecutive publications at the front, or one other operation.
+    std::vector<queued_operation> take_batch()
+    {
+        std::vector<queued_operation> batch;
+        if (std::holds_alternative<publication>(operations_.front().operation))
+        {
+            while (!operations_.empty() && std::holds_alternative<publication>(operations_.front().operation))
             {
                 batch.push_back(std::move(operations_.front()));
                 operations_.pop_front();
             }
+        }
+        else
+        {
+            batch.push_back(std::move(operations_.front()));
+            operations_.pop_front();
+        }
+        return batch;
+    }
+
+    static std::vector<publication> publications_of(std::vector<queued_operation>& batch)
+    {
+        std::vector<publication> publications;
+        publications.reserve(batch.size());
+        for (auto& op : batch)
+            publications.push_back(std::get<publication>(std::move(op.operation)));
+        return publications;
+    }
+
+    void finish(std::vector<queued_operation>& batch, const result<void>& outcome)
+    {
+        bool waited_for = false;
+        for (auto& op : batch)
+        {
+            if (!op.group)
+                continue;
+            waited_for = true;
+            --op.group->remaining;
+            if (!outcome && !op.group->first_error)
+                op.group->first_error = outcome.error();
+        }
+        if (waited_for)
+            operations_done_.notify_all();
+    }
+
+    boost::asio::awaitable<void> sequence()
+    {
+        while (!operations_.empty())
+        {
+            auto batch = take_batch();
             result<void> outcome = success();
             if (std::holds_alternative<publication>(batch.front().operation))
-            {
-                std::vector<publication> publications;
-                publications.reserve(batch.size());
-                for (auto& op : batch)
-                    publications.push_back(std::get<publication>(std::move(op.operation)));
-                outcome = co_await connection_.async_publish(std::move(publications));
-            }
+                outcome = co_await connection_.async_publish(publications_of(batch));
             else if (std::holds_alternative<start_driver>(batch.front().operation))
             {
                 outcome = co_await connection_.async_start_election(&events_);
@@ -450,27 +528,27 @@ private:
                     events_.push(election_error{outcome.error()});
             }
             else
-            {
                 outcome = co_await connection_.async_stop_election();
-            }
-            for (auto& op : batch)
-            {
-                if (!op.group)
-                    continue;
-                --op.group->remaining;
-                if (!outcome && !op.group->first_error)
-                    op.group->first_error = outcome.error();
-            }
-            operations_done_.notify_all();
+            finish(batch, outcome);
         }
         sequencer_running_ = false;
     }
 
+    /// Waits until the group's operations are done. If no sequencer is running, the caller performs
+    /// the queued operations itself: no extra coroutine, no extra post.
     boost::asio::awaitable<result<void>> wait(std::shared_ptr<operation_group> group)
     {
         while (group->remaining > 0)
+        {
+            if (!sequencer_running_ && !operations_.empty())
+            {
+                sequencer_running_ = true;
+                co_await sequence();
+                continue;
+            }
             if (!co_await operations_done_.async_wait())
                 co_return boost::asio::error::operation_aborted;
+        }
         if (group->first_error)
             co_return group->first_error;
         co_return success();

@@ -14,6 +14,7 @@
 #include <boost/asio/error.hpp>
 
 #include <deque>
+#include <memory>
 #include <optional>
 
 HAKIT_NAMESPACE_BEGIN
@@ -60,37 +61,41 @@ public:
     /// The last leader information the backend reported (after de-duplication).
     const leader_information& last() const noexcept { return last_; }
 
-    /// The next change (or error) not yet taken.
-    boost::asio::awaitable<result<leader_information>> async_next()
+    /// The next change (or error) not yet taken. Keeps the channel alive while it waits.
+    static boost::asio::awaitable<result<leader_information>> async_next(
+        std::shared_ptr<retrieval_channel> self
+    )
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         for (;;)
         {
-            if (stopped_)
+            if (self->stopped_)
                 co_return errc::closed;
-            if (!pending_.empty())
+            if (!self->pending_.empty())
             {
-                auto r = std::move(pending_.front());
-                pending_.pop_front();
+                auto r = std::move(self->pending_.front());
+                self->pending_.pop_front();
                 co_return r;
             }
-            if (!co_await signal_.async_wait())
+            if (!co_await self->signal_.async_wait())
                 co_return boost::asio::error::operation_aborted;
         }
     }
 
     /// The current known leader; waits until there is one. Errors reported meanwhile are left for
     /// async_next().
-    boost::asio::awaitable<result<leader_information>> async_leader()
+    static boost::asio::awaitable<result<leader_information>> async_leader(
+        std::shared_ptr<retrieval_channel> self
+    )
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         for (;;)
         {
-            if (stopped_)
+            if (self->stopped_)
                 co_return errc::closed;
-            if (last_.is_known())
-                co_return last_;
-            if (!co_await signal_.async_wait())
+            if (self->last_.is_known())
+                co_return self->last_;
+            if (!co_await self->signal_.async_wait())
                 co_return boost::asio::error::operation_aborted;
         }
     }
