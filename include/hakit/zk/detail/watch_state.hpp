@@ -1,0 +1,118 @@
+// Copyright (c) 2026 hakit authors. Distributed under the Boost Software License, Version 1.0.
+#ifndef HAKIT_ZK_DETAIL_WATCH_STATE_HPP
+#define HAKIT_ZK_DETAIL_WATCH_STATE_HPP
+
+#include <hakit/error.hpp>
+#include <hakit/result.hpp>
+#include <hakit/zk/error.hpp>
+#include <hakit/zk/watcher_event.hpp>
+
+#include <hakit/detail/config.hpp>
+#include <hakit/detail/wait_signal.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <utility>
+
+HAKIT_NAMESPACE_BEGIN
+
+namespace zk::detail {
+
+/// What a one-shot watch handle shares with the client's registry: the outcome, once known (the
+/// event, or the error that ended the session), and the waiters.
+class watch_state
+{
+public:
+    explicit watch_state(boost::asio::any_io_executor ex) : signal_(std::move(ex)) {}
+
+    /// Sets the outcome (the first one wins) and wakes every waiter.
+    void complete(result<watcher_event> outcome)
+    {
+        if (outcome_)
+            return;
+        outcome_.emplace(std::move(outcome));
+        signal_.notify_all();
+    }
+
+    bool done() const noexcept { return outcome_.has_value(); }
+    const std::optional<result<watcher_event>>& outcome() const noexcept { return outcome_; }
+
+    /// Waits for the outcome; operation_aborted if the waiting coroutine is cancelled.
+    static boost::asio::awaitable<result<watcher_event>> async_wait(std::shared_ptr<watch_state> self)
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        while (!self->outcome_)
+        {
+            if (!co_await self->signal_.async_wait())
+                co_return boost::asio::error::operation_aborted;
+        }
+        co_return *self->outcome_;
+    }
+
+private:
+    hakit::detail::wait_signal signal_;
+    std::optional<result<watcher_event>> outcome_;
+};
+
+/// What a persistent watch handle shares with the registry: the events not taken yet, and the
+/// error that ended the stream (session expired, closed, watch removed).
+class persistent_watch_state
+{
+public:
+    explicit persistent_watch_state(boost::asio::any_io_executor ex) : signal_(std::move(ex)) {}
+
+    void push(watcher_event e)
+    {
+        if (end_)
+            return;
+        events_.push_back(std::move(e));
+        signal_.notify_all();
+    }
+
+    /// Ends the stream after the events already queued.
+    void finish(error_code ec)
+    {
+        if (end_)
+            return;
+        end_ = ec;
+        signal_.notify_all();
+    }
+
+    bool finished() const noexcept { return end_.has_value(); }
+    std::size_t queued() const noexcept { return events_.size(); }
+
+    static boost::asio::awaitable<result<watcher_event>> async_next(std::shared_ptr<persistent_watch_state> self)
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        for (;;)
+        {
+            if (!self->events_.empty())
+            {
+                auto e = std::move(self->events_.front());
+                self->events_.pop_front();
+                co_return e;
+            }
+            if (self->end_)
+                co_return *self->end_;
+            if (!co_await self->signal_.async_wait())
+                co_return boost::asio::error::operation_aborted;
+        }
+    }
+
+private:
+    hakit::detail::wait_signal signal_;
+    std::deque<watcher_event> events_;
+    std::optional<error_code> end_;
+};
+
+}  // namespace zk::detail
+
+HAKIT_NAMESPACE_END
+
+#endif
