@@ -181,20 +181,23 @@ struct contender
     // a timer: a pending timer makes every scheduler turn poll the reactor and would skew the figure.)
     std::optional<hakit::detail::wait_signal> gate;
 
+    // Loops in this file have a condition and no co_return inside: GCC 12 miscompiles coroutines
+    // that co_return from the middle of a `for (;;)`.
     asio::awaitable<void> run()
     {
-        for (;;)
+        bool open = true;
+        while (open)
         {
             auto granted = co_await election->async_campaign();
-            if (!granted)
-                co_return;
-            if (!co_await election->async_confirm(granted.value(), address))
-                continue;
-            term = granted.value();
-            (void)co_await resign_requested->async_wait();
-            term.reset();
-            (void)co_await election->async_resign();
-            (void)co_await gate->async_wait();
+            open = granted.has_value();
+            if (open && co_await election->async_confirm(granted.value(), address))
+            {
+                term = granted.value();
+                (void)co_await resign_requested->async_wait();
+                term.reset();
+                (void)co_await election->async_resign();
+                (void)co_await gate->async_wait();
+            }
         }
     }
 };
@@ -220,12 +223,13 @@ void handoff(benchmark::State& state)
     auto retriever = client.dispatcher_retriever().value();
     hakit::leader_information seen;
     auto follow = [&]() -> asio::awaitable<void> {
-        for (;;)
+        bool open = true;
+        while (open)
         {
             auto info = co_await retriever.async_next();
-            if (!info)
-                co_return;
-            seen = info.value();
+            open = info.has_value();
+            if (open)
+                seen = info.value();
         }
     };
     asio::co_spawn(ioc, follow(), asio::detached);
@@ -263,12 +267,13 @@ void confirm_to_notify(benchmark::State& state)
         term = (co_await election.async_campaign()).value();
     };
     auto follow = [&]() -> asio::awaitable<void> {
-        for (;;)
+        bool open = true;
+        while (open)
         {
             auto info = co_await retriever.async_next();
-            if (!info)
-                co_return;
-            seen = info.value();
+            open = info.has_value();
+            if (open)
+                seen = info.value();
         }
     };
     asio::co_spawn(ioc, campaign(), asio::detached);

@@ -68,26 +68,32 @@ void check_single_leader()
     }
 }
 
-// A process's life: campaign, confirm its address, serve until the term ends, repeat.
+// A process's life: campaign, confirm its address, serve until the term ends, repeat. (Loops here
+// have a condition and no co_return inside: GCC 12 miscompiles coroutines that co_return from the
+// middle of a loop.)
 asio::awaitable<void> run_process(std::string name, std::shared_ptr<incarnation> self)
 {
-    while (!self->killed)
+    bool open = true;
+    while (open && !self->killed)
     {
         auto granted = co_await self->election->async_campaign();
-        if (!granted)
-            co_return;  // closed: the process was killed
+        open = granted.has_value();  // closed: the process was killed
+        if (!open)
+            break;
         const auto term = granted.value();
         log(name, "granted term " + short_id(term));
         const auto address = "pekko://flink@" + name + ":6123/user/rpc/dispatcher";
-        if (!co_await self->election->async_confirm(term, address))
-            continue;  // lost it meanwhile
-        self->term = term;
-        check_single_leader();
-        log(name, "confirmed; serving");
-        (void)co_await self->election->async_revoked(term);
-        self->term.reset();
-        if (!self->killed)
-            log(name, "term " + short_id(term) + " ended");
+        const bool confirmed = (co_await self->election->async_confirm(term, address)).has_value();
+        if (confirmed)  // otherwise it lost the term meanwhile and campaigns again
+        {
+            self->term = term;
+            check_single_leader();
+            log(name, "confirmed; serving");
+            (void)co_await self->election->async_revoked(term);
+            self->term.reset();
+            if (!self->killed)
+                log(name, "term " + short_id(term) + " ended");
+        }
     }
 }
 
@@ -128,17 +134,16 @@ asio::awaitable<void> direct(asio::io_context& ioc, hakit::in_memory_cluster& cl
     auto retriever = client.dispatcher_retriever().value();
     std::string last_address;
     auto wait_for_new_leader = [&]() -> asio::awaitable<void> {
-        for (;;)
+        bool changed = false;
+        while (!changed)
         {
             auto info = (co_await retriever.async_next()).value();
             log("client",
                 info.is_known() ? "leader is " + info.address() + " (" + short_id(info.session_id()) + ")"
                                 : "no leader");
-            if (info.is_known() && info.address() != last_address)
-            {
+            changed = info.is_known() && info.address() != last_address;
+            if (changed)
                 last_address = info.address();
-                co_return;
-            }
         }
     };
 

@@ -123,6 +123,9 @@ public:
         return election_.leads(state, term, connection_.holds_term(term));
     }
 
+    // The waiting loops below have a loop condition and a single co_return after the loop: GCC 12
+    // miscompiles a `for (;;)` that co_returns from its middle after a co_await (illegal instruction).
+
     /// Joins the election and waits for a grant; a cancelled campaign withdraws again.
     boost::asio::awaitable<result<session_id>> async_campaign(component_id id)
     {
@@ -136,25 +139,33 @@ public:
             BOOST_OUTCOME_CO_TRY(election_.join(id, actions));
             perform(actions, nullptr);
         }
-        for (;;)
+        std::optional<result<session_id>> out;
+        while (!out)
         {
             if (box->released || closed_)
-                co_return errc::closed;
-            while (!box->events.empty())
+            {
+                out.emplace(errc::closed);
+                break;
+            }
+            while (!out && !box->events.empty())
             {
                 auto event = std::move(box->events.front());
                 box->events.pop_front();
                 if (auto* granted = std::get_if<leadership_granted>(&event))
-                    co_return granted->id;
-                if (auto* failed = std::get_if<election_error>(&event))
-                    co_return failed->ec;
+                    out.emplace(granted->id);
+                else if (auto* failed = std::get_if<election_error>(&event))
+                    out.emplace(failed->ec);
             }
-            if (!co_await box->signal.async_wait())
+            if (out)
+                break;
+            const bool woken = co_await box->signal.async_wait();
+            if (!woken)
             {
                 withdraw(id, nullptr);
-                co_return boost::asio::error::operation_aborted;
+                out.emplace(boost::asio::error::operation_aborted);
             }
         }
+        co_return std::move(*out);
     }
 
     /// Completes when term `term` of `id` ends (at once if it is not current).
@@ -163,30 +174,35 @@ public:
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
         auto box = mailbox(id);
-        for (;;)
+        std::optional<result<void>> out;
+        while (!out)
         {
-            if (!box || box->released || closed_)
-                co_return success();
             const auto* state = election_.find(id);
-            if (!state || !state->participating || election_.issued() != term)
+            if (!box || box->released || closed_)
+                out.emplace(success());
+            else if (!state || !state->participating || election_.issued() != term)
             {
                 // The term already ended; drop its queued revoke so that it is not reported twice.
                 if (!box->events.empty() && std::holds_alternative<leadership_revoked>(box->events.front()))
                     box->events.pop_front();
-                co_return success();
+                out.emplace(success());
             }
-            while (!box->events.empty())
+            while (!out && !box->events.empty())
             {
                 auto event = std::move(box->events.front());
                 box->events.pop_front();
                 if (std::holds_alternative<leadership_revoked>(event))
-                    co_return success();
-                if (auto* failed = std::get_if<election_error>(&event))
-                    co_return failed->ec;
+                    out.emplace(success());
+                else if (auto* failed = std::get_if<election_error>(&event))
+                    out.emplace(failed->ec);
             }
-            if (!co_await box->signal.async_wait())
-                co_return boost::asio::error::operation_aborted;
+            if (out)
+                break;
+            const bool woken = co_await box->signal.async_wait();
+            if (!woken)
+                out.emplace(boost::asio::error::operation_aborted);
         }
+        co_return std::move(*out);
     }
 
     /// Publishes `address` for term `term` and waits until the backend has it.
@@ -234,7 +250,8 @@ public:
             BOOST_OUTCOME_CO_TRY(election_.join(id, actions));
             perform(actions, nullptr);
         }
-        for (;;)
+        std::optional<result<void>> out;
+        while (!out)
         {
             while (!box->events.empty())
             {
@@ -243,8 +260,12 @@ public:
                 co_await deliver_to(contender, std::move(event));
             }
             if (box->released || closed_)
-                co_return errc::closed;
-            if (!co_await box->signal.async_wait())
+            {
+                out.emplace(errc::closed);
+                break;
+            }
+            const bool woken = co_await box->signal.async_wait();
+            if (!woken)
             {
                 withdraw(id, nullptr);
                 // The contender learns of the withdrawal like of any other revoke.
@@ -255,9 +276,10 @@ public:
                     if (std::holds_alternative<leadership_revoked>(event))
                         co_await deliver_to(contender, std::move(event));
                 }
-                co_return boost::asio::error::operation_aborted;
+                out.emplace(boost::asio::error::operation_aborted);
             }
         }
+        co_return std::move(*out);
     }
 
     // --- retrieval -----------------------------------------------------------------------------
@@ -538,20 +560,29 @@ private:
     /// the queued operations itself: no extra coroutine, no extra post.
     boost::asio::awaitable<result<void>> wait(std::shared_ptr<operation_group> group)
     {
-        while (group->remaining > 0)
+        // Kept deliberately plain (no `continue` after a co_await, one co_return type): GCC 12
+        // miscompiles some coroutine control flow into an illegal instruction.
+        error_code ec;
+        while (group->remaining > 0 && !ec)
         {
             if (!sequencer_running_ && !operations_.empty())
             {
                 sequencer_running_ = true;
                 co_await sequence();
-                continue;
             }
-            if (!co_await operations_done_.async_wait())
-                co_return boost::asio::error::operation_aborted;
+            else
+            {
+                const bool woken = co_await operations_done_.async_wait();
+                if (!woken)
+                    ec = boost::asio::error::operation_aborted;
+            }
         }
-        if (group->first_error)
-            co_return group->first_error;
-        co_return success();
+        if (!ec)
+            ec = group->first_error;
+        result<void> outcome = success();
+        if (ec)
+            outcome = ec;
+        co_return outcome;
     }
 
     /// Calls the contender's callback for `event`; a callback may be a plain function or return

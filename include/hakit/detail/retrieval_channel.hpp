@@ -61,25 +61,34 @@ public:
     /// The last leader information the backend reported (after de-duplication).
     const leader_information& last() const noexcept { return last_; }
 
+    // The loops below are shaped for GCC 12: a loop condition and a single co_return after it. GCC 12
+    // miscompiles a `for (;;)` that co_returns from its middle after a co_await into an illegal
+    // instruction.
+
     /// The next change (or error) not yet taken. Keeps the channel alive while it waits.
     static boost::asio::awaitable<result<leader_information>> async_next(
         std::shared_ptr<retrieval_channel> self
     )
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
-        for (;;)
+        std::optional<result<leader_information>> out;
+        while (!out)
         {
             if (self->stopped_)
-                co_return errc::closed;
-            if (!self->pending_.empty())
+                out.emplace(errc::closed);
+            else if (!self->pending_.empty())
             {
-                auto r = std::move(self->pending_.front());
+                out.emplace(std::move(self->pending_.front()));
                 self->pending_.pop_front();
-                co_return r;
             }
-            if (!co_await self->signal_.async_wait())
-                co_return boost::asio::error::operation_aborted;
+            else
+            {
+                const bool woken = co_await self->signal_.async_wait();
+                if (!woken)
+                    out.emplace(boost::asio::error::operation_aborted);
+            }
         }
+        co_return std::move(*out);
     }
 
     /// The current known leader; waits until there is one. Errors reported meanwhile are left for
@@ -89,15 +98,21 @@ public:
     )
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
-        for (;;)
+        std::optional<result<leader_information>> out;
+        while (!out)
         {
             if (self->stopped_)
-                co_return errc::closed;
-            if (self->last_.is_known())
-                co_return self->last_;
-            if (!co_await self->signal_.async_wait())
-                co_return boost::asio::error::operation_aborted;
+                out.emplace(errc::closed);
+            else if (self->last_.is_known())
+                out.emplace(self->last_);
+            else
+            {
+                const bool woken = co_await self->signal_.async_wait();
+                if (!woken)
+                    out.emplace(boost::asio::error::operation_aborted);
+            }
         }
+        co_return std::move(*out);
     }
 
 private:
