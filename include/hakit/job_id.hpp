@@ -6,6 +6,7 @@
 #include <hakit/result.hpp>
 
 #include <hakit/detail/config.hpp>
+#include <hakit/detail/hex.hpp>
 
 #include <boost/uuid/random_generator.hpp>
 
@@ -51,17 +52,9 @@ public:
     /// Parses exactly 32 hex digits (either case); anything else is errc::invalid_argument.
     static constexpr result<job_id> parse(std::string_view hex) noexcept
     {
-        if (hex.size() != 32)
-            return errc::invalid_argument;
         job_id id;
-        for (std::size_t i = 0; i < 16; ++i)
-        {
-            const int hi = nibble(hex[2 * i]);
-            const int lo = nibble(hex[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                return errc::invalid_argument;
-            id.bytes_[i] = static_cast<std::uint8_t>(hi << 4 | lo);
-        }
+        if (!detail::decode_hex(hex, id.bytes_.data(), id.bytes_.size()))
+            return errc::invalid_argument;
         return id;
     }
 
@@ -71,13 +64,9 @@ public:
 
     std::string to_string() const
     {
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string s(32, '0');
-        for (std::size_t i = 0; i < 16; ++i)
-        {
-            s[2 * i] = digits[bytes_[i] >> 4];
-            s[2 * i + 1] = digits[bytes_[i] & 0xf];
-        }
+        std::string s;
+        s.reserve(32);
+        detail::append_hex(s, bytes_.data(), bytes_.size());
         return s;
     }
 
@@ -86,17 +75,6 @@ public:
     friend std::ostream& operator<<(std::ostream& os, const job_id& id) { return os << id.to_string(); }
 
 private:
-    static constexpr int nibble(char c) noexcept
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
-
     constexpr std::uint64_t part(std::size_t offset) const noexcept
     {
         std::uint64_t v = 0;

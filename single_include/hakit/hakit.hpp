@@ -215,6 +215,64 @@ HAKIT_NAMESPACE_END
 #endif
 
 // #include <hakit/detail/config.hpp> (amalgamated)
+// #include <hakit/detail/hex.hpp> (amalgamated)
+// Copyright (c) 2026 hakit authors. Distributed under the Boost Software License, Version 1.0.
+#ifndef HAKIT_DETAIL_HEX_HPP
+#define HAKIT_DETAIL_HEX_HPP
+
+// #include <hakit/detail/config.hpp> (amalgamated)
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+HAKIT_NAMESPACE_BEGIN
+namespace detail {
+
+/// The value of one hex digit (either case), or -1.
+constexpr int hex_digit_value(char c) noexcept
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/// Decodes exactly 2 * n hex digits into n bytes; false (out partly written) on a bad digit or length.
+constexpr bool decode_hex(std::string_view hex, std::uint8_t* out, std::size_t n) noexcept
+{
+    if (hex.size() != 2 * n)
+        return false;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        const int hi = hex_digit_value(hex[2 * i]);
+        const int lo = hex_digit_value(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+    }
+    return true;
+}
+
+/// Appends n bytes as lowercase hex.
+inline void append_hex(std::string& out, const std::uint8_t* bytes, std::size_t n)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        out += digits[bytes[i] >> 4];
+        out += digits[bytes[i] & 0xf];
+    }
+}
+
+}  // namespace detail
+HAKIT_NAMESPACE_END
+
+#endif
 
 #include <boost/uuid/random_generator.hpp>
 
@@ -260,17 +318,9 @@ public:
     /// Parses exactly 32 hex digits (either case); anything else is errc::invalid_argument.
     static constexpr result<job_id> parse(std::string_view hex) noexcept
     {
-        if (hex.size() != 32)
-            return errc::invalid_argument;
         job_id id;
-        for (std::size_t i = 0; i < 16; ++i)
-        {
-            const int hi = nibble(hex[2 * i]);
-            const int lo = nibble(hex[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                return errc::invalid_argument;
-            id.bytes_[i] = static_cast<std::uint8_t>(hi << 4 | lo);
-        }
+        if (!detail::decode_hex(hex, id.bytes_.data(), id.bytes_.size()))
+            return errc::invalid_argument;
         return id;
     }
 
@@ -280,13 +330,9 @@ public:
 
     std::string to_string() const
     {
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string s(32, '0');
-        for (std::size_t i = 0; i < 16; ++i)
-        {
-            s[2 * i] = digits[bytes_[i] >> 4];
-            s[2 * i + 1] = digits[bytes_[i] & 0xf];
-        }
+        std::string s;
+        s.reserve(32);
+        detail::append_hex(s, bytes_.data(), bytes_.size());
         return s;
     }
 
@@ -295,17 +341,6 @@ public:
     friend std::ostream& operator<<(std::ostream& os, const job_id& id) { return os << id.to_string(); }
 
 private:
-    static constexpr int nibble(char c) noexcept
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
-
     constexpr std::uint64_t part(std::size_t offset) const noexcept
     {
         std::uint64_t v = 0;
@@ -516,6 +551,7 @@ HAKIT_NAMESPACE_END
 // #include <hakit/stores/sha1.hpp> (amalgamated)
 
 // #include <hakit/detail/config.hpp> (amalgamated)
+// #include <hakit/detail/hex.hpp> (amalgamated)
 
 #include <boost/uuid/random_generator.hpp>
 
@@ -584,8 +620,8 @@ public:
             key.type_ = blob_type::transient;
         else
             return errc::invalid_argument;
-        if (!decode_hex(text.substr(2, 40), key.hash_.data()) ||
-            !decode_hex(text.substr(43), key.random_.data()))
+        if (!detail::decode_hex(text.substr(2, 40), key.hash_.data(), key.hash_.size()) ||
+            !detail::decode_hex(text.substr(43), key.random_.data(), key.random_.size()))
             return errc::invalid_argument;
         return key;
     }
@@ -602,9 +638,9 @@ public:
         std::string s;
         s.reserve(string_size);
         s += type_ == blob_type::permanent ? "p-" : "t-";
-        append_hex(s, hash_.data(), hash_.size());
+        detail::append_hex(s, hash_.data(), hash_.size());
         s += '-';
-        append_hex(s, random_.data(), random_.size());
+        detail::append_hex(s, random_.data(), random_.size());
         return s;
     }
 
@@ -621,40 +657,6 @@ private:
         for (std::size_t i = 0; i < r.size(); ++i)
             r[i] = u.data[i];
         return r;
-    }
-
-    static void append_hex(std::string& out, const std::uint8_t* bytes, std::size_t n)
-    {
-        static constexpr char digits[] = "0123456789abcdef";
-        for (std::size_t i = 0; i < n; ++i)
-        {
-            out += digits[bytes[i] >> 4];
-            out += digits[bytes[i] & 0xf];
-        }
-    }
-
-    static constexpr int nibble(char c) noexcept
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
-
-    static constexpr bool decode_hex(std::string_view hex, std::uint8_t* out) noexcept
-    {
-        for (std::size_t i = 0; i < hex.size() / 2; ++i)
-        {
-            const int hi = nibble(hex[2 * i]);
-            const int lo = nibble(hex[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                return false;
-            out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
-        }
-        return true;
     }
 
     blob_type type_ = blob_type::permanent;
@@ -3263,14 +3265,7 @@ public:
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
-        auto box = mailbox(id);
-        if (!box)
-            co_return errc::closed;
-        {
-            election_actions actions;
-            BOOST_OUTCOME_CO_TRY(election_.join(id, actions));
-            perform(actions, nullptr);
-        }
+        BOOST_OUTCOME_CO_TRY(auto box, join(id));
         std::optional<result<session_id>> out;
         while (!out)
         {
@@ -3374,14 +3369,7 @@ public:
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
-        auto box = mailbox(id);
-        if (!box)
-            co_return errc::closed;
-        {
-            election_actions actions;
-            BOOST_OUTCOME_CO_TRY(election_.join(id, actions));
-            perform(actions, nullptr);
-        }
+        BOOST_OUTCOME_CO_TRY(auto box, join(id));
         std::optional<result<void>> out;
         while (!out)
         {
@@ -3492,6 +3480,18 @@ private:
     {
         auto it = mailboxes_.find(id);
         return it == mailboxes_.end() ? nullptr : it->second;
+    }
+
+    /// Starts contending; the component's mailbox receives its events.
+    result<std::shared_ptr<component_mailbox>> join(const component_id& id)
+    {
+        auto box = mailbox(id);
+        if (!box)
+            return errc::closed;
+        election_actions actions;
+        BOOST_OUTCOME_TRY(election_.join(id, actions));
+        perform(actions, nullptr);
+        return box;
     }
 
     void withdraw(const component_id& id, std::shared_ptr<operation_group> group)

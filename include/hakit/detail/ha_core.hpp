@@ -131,14 +131,7 @@ public:
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
-        auto box = mailbox(id);
-        if (!box)
-            co_return errc::closed;
-        {
-            election_actions actions;
-            BOOST_OUTCOME_CO_TRY(election_.join(id, actions));
-            perform(actions, nullptr);
-        }
+        BOOST_OUTCOME_CO_TRY(auto box, join(id));
         std::optional<result<session_id>> out;
         while (!out)
         {
@@ -242,14 +235,7 @@ public:
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
-        auto box = mailbox(id);
-        if (!box)
-            co_return errc::closed;
-        {
-            election_actions actions;
-            BOOST_OUTCOME_CO_TRY(election_.join(id, actions));
-            perform(actions, nullptr);
-        }
+        BOOST_OUTCOME_CO_TRY(auto box, join(id));
         std::optional<result<void>> out;
         while (!out)
         {
@@ -360,6 +346,18 @@ private:
     {
         auto it = mailboxes_.find(id);
         return it == mailboxes_.end() ? nullptr : it->second;
+    }
+
+    /// Starts contending; the component's mailbox receives its events.
+    result<std::shared_ptr<component_mailbox>> join(const component_id& id)
+    {
+        auto box = mailbox(id);
+        if (!box)
+            return errc::closed;
+        election_actions actions;
+        BOOST_OUTCOME_TRY(election_.join(id, actions));
+        perform(actions, nullptr);
+        return box;
     }
 
     void withdraw(const component_id& id, std::shared_ptr<operation_group> group)

@@ -8,6 +8,7 @@
 #include <hakit/stores/sha1.hpp>
 
 #include <hakit/detail/config.hpp>
+#include <hakit/detail/hex.hpp>
 
 #include <boost/uuid/random_generator.hpp>
 
@@ -76,8 +77,8 @@ public:
             key.type_ = blob_type::transient;
         else
             return errc::invalid_argument;
-        if (!decode_hex(text.substr(2, 40), key.hash_.data()) ||
-            !decode_hex(text.substr(43), key.random_.data()))
+        if (!detail::decode_hex(text.substr(2, 40), key.hash_.data(), key.hash_.size()) ||
+            !detail::decode_hex(text.substr(43), key.random_.data(), key.random_.size()))
             return errc::invalid_argument;
         return key;
     }
@@ -94,9 +95,9 @@ public:
         std::string s;
         s.reserve(string_size);
         s += type_ == blob_type::permanent ? "p-" : "t-";
-        append_hex(s, hash_.data(), hash_.size());
+        detail::append_hex(s, hash_.data(), hash_.size());
         s += '-';
-        append_hex(s, random_.data(), random_.size());
+        detail::append_hex(s, random_.data(), random_.size());
         return s;
     }
 
@@ -113,40 +114,6 @@ private:
         for (std::size_t i = 0; i < r.size(); ++i)
             r[i] = u.data[i];
         return r;
-    }
-
-    static void append_hex(std::string& out, const std::uint8_t* bytes, std::size_t n)
-    {
-        static constexpr char digits[] = "0123456789abcdef";
-        for (std::size_t i = 0; i < n; ++i)
-        {
-            out += digits[bytes[i] >> 4];
-            out += digits[bytes[i] & 0xf];
-        }
-    }
-
-    static constexpr int nibble(char c) noexcept
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    }
-
-    static constexpr bool decode_hex(std::string_view hex, std::uint8_t* out) noexcept
-    {
-        for (std::size_t i = 0; i < hex.size() / 2; ++i)
-        {
-            const int hi = nibble(hex[2 * i]);
-            const int lo = nibble(hex[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                return false;
-            out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
-        }
-        return true;
     }
 
     blob_type type_ = blob_type::permanent;
