@@ -17,7 +17,7 @@
 # checks; a configuration that fails to configure or build counts as one failure. Exit status is
 # non-zero if anything failed.
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 all_presets=(gcc-release clang-debug gcc-asan single-include)
 presets=()
@@ -58,7 +58,7 @@ mapfile -d '' sources < <(
     find include tests benchmarks examples tools -type f \( -name '*.cpp' -o -name '*.hpp' \) -print0 2>/dev/null |
         sort -z
 )
-if clang-format-14 --dry-run --Werror "${sources[@]}"; then
+if [ ${#sources[@]} -gt 0 ] && clang-format-14 --dry-run --Werror "${sources[@]}"; then
     passed=$((passed + 1))
     report+=("clang-format: ${#sources[@]} files formatted")
 else
