@@ -110,13 +110,15 @@ inline result<connect_string> parse_connect_string(std::string_view text, diagno
     {
         const auto comma = hosts.find(',', start);
         const std::string_view entry =
-            trim(hosts.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+            trim(hosts.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)
+            );
         const std::string where = "server " + std::to_string(index + 1) + " '" + std::string(entry) + "'";
         if (entry.empty())
             return detail::connect_string_error(
                 diag,
-                text.empty() ? std::string("empty (expected host:port[,host:port...][/chroot])")
-                             : "server " + std::to_string(index + 1) + " is empty in '" + std::string(text) + "'"
+                text.empty()
+                    ? std::string("empty (expected host:port[,host:port...][/chroot])")
+                    : "server " + std::to_string(index + 1) + " is empty in '" + std::string(text) + "'"
             );
 
         host_port hp;
@@ -143,7 +145,9 @@ inline result<connect_string> parse_connect_string(std::string_view text, diagno
         {
             const auto colon = entry.rfind(':');
             if (colon != std::string_view::npos && entry.find(':') != colon)
-                return detail::connect_string_error(diag, where + ": an IPv6 address needs brackets, [addr]:port");
+                return detail::connect_string_error(
+                    diag, where + ": an IPv6 address needs brackets, [addr]:port"
+                );
             hp.host = std::string(entry.substr(0, colon));
             if (colon != std::string_view::npos)
             {

@@ -44,10 +44,7 @@ public:
     bool fired() const noexcept { return state_ && state_->done(); }
 
     /// Waits for the event; operation_aborted if cancelled (the watch stays armed).
-    boost::asio::awaitable<result<watcher_event>> async_wait() const
-    {
-        return wait(state_);
-    }
+    boost::asio::awaitable<result<watcher_event>> async_wait() const { return wait(state_); }
 
 private:
     static boost::asio::awaitable<result<watcher_event>> wait(std::shared_ptr<detail::watch_state> state)
@@ -72,7 +69,9 @@ class persistent_watch
 {
 public:
     persistent_watch() = default;
-    explicit persistent_watch(std::shared_ptr<detail::persistent_watch_state> state) : state_(std::move(state)) {}
+    explicit persistent_watch(std::shared_ptr<detail::persistent_watch_state> state)
+        : state_(std::move(state))
+    {}
 
     bool valid() const noexcept { return state_ != nullptr; }
     explicit operator bool() const noexcept { return valid(); }
@@ -84,7 +83,9 @@ public:
     boost::asio::awaitable<result<watcher_event>> async_next() const { return next(state_); }
 
 private:
-    static boost::asio::awaitable<result<watcher_event>> next(std::shared_ptr<detail::persistent_watch_state> state)
+    static boost::asio::awaitable<result<watcher_event>> next(
+        std::shared_ptr<detail::persistent_watch_state> state
+    )
     {
         if (!state)
             co_return errc::invalid_argument;

@@ -399,7 +399,10 @@ public:
     /// The servers in the order they are tried.
     const std::vector<host_port>& hosts() const noexcept { return hosts_; }
     /// The server of the current attempt or connection (the one last opened).
-    const host_port& current_host() const noexcept { return hosts_[(cursor_ + hosts_.size() - 1) % hosts_.size()]; }
+    const host_port& current_host() const noexcept
+    {
+        return hosts_[(cursor_ + hosts_.size() - 1) % hosts_.size()];
+    }
     /// True while requests may be written (the session is live on the current connection).
     bool writable() const noexcept
     {

@@ -4,6 +4,7 @@
 
 #include <hakit/error.hpp>
 #include <hakit/result.hpp>
+#include <hakit/zk/detail/signal_wait.hpp>
 #include <hakit/zk/error.hpp>
 #include <hakit/zk/watcher_event.hpp>
 
@@ -13,7 +14,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/this_coro.hpp>
 
 #include <deque>
 #include <memory>
@@ -46,12 +46,11 @@ public:
     /// Waits for the outcome; operation_aborted if the waiting coroutine is cancelled.
     static boost::asio::awaitable<result<watcher_event>> async_wait(std::shared_ptr<watch_state> self)
     {
-        co_await boost::asio::this_coro::throw_if_cancelled(false);
-        while (!self->outcome_)
-        {
-            if (!co_await self->signal_.async_wait())
-                co_return boost::asio::error::operation_aborted;
-        }
+        auto ready = [s = self.get()] {
+            return s->outcome_.has_value();
+        };
+        if (!co_await wait_until(&self->signal_, ready))
+            co_return boost::asio::error::operation_aborted;
         co_return *self->outcome_;
     }
 
@@ -87,22 +86,22 @@ public:
     bool finished() const noexcept { return end_.has_value(); }
     std::size_t queued() const noexcept { return events_.size(); }
 
-    static boost::asio::awaitable<result<watcher_event>> async_next(std::shared_ptr<persistent_watch_state> self)
+    static boost::asio::awaitable<result<watcher_event>> async_next(
+        std::shared_ptr<persistent_watch_state> self
+    )
     {
-        co_await boost::asio::this_coro::throw_if_cancelled(false);
-        for (;;)
+        auto ready = [s = self.get()] {
+            return !s->events_.empty() || s->end_.has_value();
+        };
+        if (!co_await wait_until(&self->signal_, ready))
+            co_return boost::asio::error::operation_aborted;
+        if (!self->events_.empty())
         {
-            if (!self->events_.empty())
-            {
-                auto e = std::move(self->events_.front());
-                self->events_.pop_front();
-                co_return e;
-            }
-            if (self->end_)
-                co_return *self->end_;
-            if (!co_await self->signal_.async_wait())
-                co_return boost::asio::error::operation_aborted;
+            auto e = std::move(self->events_.front());
+            self->events_.pop_front();
+            co_return e;
         }
+        co_return *self->end_;
     }
 
 private:
