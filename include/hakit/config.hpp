@@ -1214,7 +1214,7 @@ inline result<standalone_leader_addresses> standalone_leader_addresses_of(
 /// KUBERNETES; any other non-blank value is a factory class name (ha_mode::factory), not an error.
 ///
 /// `high-availability.zookeeper.client.authorization` uses Flink's map syntax, either
-///   `high-availability.zookeeper.client.authorization: digest:'user:secret',ip:'10.0.0.1'`
+///   `high-availability.zookeeper.client.authorization: digest:'user:secret',ip:'127.0.0.1'`
 /// (items split on ',' then on ':' into exactly two parts; quote a part containing ':' or ',' with
 /// ' or ", double a quote to escape it; unquoted parts are trimmed), or one key per scheme:
 ///   `high-availability.zookeeper.client.authorization.digest: user:secret`

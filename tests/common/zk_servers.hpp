@@ -115,6 +115,23 @@ inline int ms_left(std::chrono::steady_clock::time_point deadline)
 
 }  // namespace detail
 
+/// Probes `pred` until it holds or `timeout` passes, and returns its last value. For conditions of
+/// another process (a ZooKeeper JVM) that nothing can notify us of: between probes it backs off for
+/// at most 20 ms (never past the deadline), so a passing wait returns within one probe interval.
+template <class Pred>
+bool poll_until(Pred pred, std::chrono::steady_clock::duration timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!pred())
+    {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline)
+            return pred();
+        std::this_thread::sleep_until(std::min(deadline, now + std::chrono::milliseconds(20)));
+    }
+    return true;
+}
+
 /// A ZooKeeper (standalone or ensemble) started by tools/zookeeper/start.sh, as seen by a live test.
 ///
 /// Members are indexed from 0 here; the scripts and files number them from 1 (index i is
@@ -257,18 +274,16 @@ public:
     bool wait_serving(std::size_t i, clock::duration timeout) const
     {
         const auto deadline = clock::now() + timeout;
-        for (;;)
-        {
-            const auto left = deadline - clock::now();
-            if (is_serving(
+        return poll_until(
+            [&] {
+                const auto left = deadline - clock::now();
+                return is_serving(
                     i,
                     std::clamp<clock::duration>(left, std::chrono::milliseconds(50), std::chrono::seconds(2))
-                ))
-                return true;
-            if (clock::now() >= deadline)
-                return false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+                );
+            },
+            timeout
+        );
     }
 
     /// Index of the current leader (ensemble only), if exactly one member says it leads.
@@ -293,14 +308,7 @@ public:
         for (std::size_t i = 0; i < member_count(); ++i)
             if (!wait_serving(i, deadline - clock::now()))
                 return false;
-        for (;;)
-        {
-            if (!is_ensemble() || leader())
-                return true;
-            if (clock::now() >= deadline)
-                return false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        return poll_until([&] { return !is_ensemble() || leader().has_value(); }, deadline - clock::now());
     }
 
 private:

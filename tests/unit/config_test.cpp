@@ -916,7 +916,7 @@ TEST_SUITE("config")
         CHECK(addresses.value().rest_server == "http://JobManager.Example.COM:8081");
 
         const auto ssl = parse_ok({
-            {"jobmanager.rpc.address", "10.0.0.5"},
+            {"jobmanager.rpc.address", "127.0.0.5"},
             {"jobmanager.rpc.port", "7000"},
             {"rest.address", "rest.local"},
             {"rest.port", "9000"},
@@ -927,8 +927,8 @@ TEST_SUITE("config")
         CHECK(
             ssl_addresses.value() ==
             hakit::standalone_leader_addresses{
-                "pekko.ssl.tcp://flink@10.0.0.5:7000/user/rpc/resourcemanager_*",
-                "pekko.ssl.tcp://flink@10.0.0.5:7000/user/rpc/dispatcher_*",
+                "pekko.ssl.tcp://flink@127.0.0.5:7000/user/rpc/resourcemanager_*",
+                "pekko.ssl.tcp://flink@127.0.0.5:7000/user/rpc/dispatcher_*",
                 "https://rest.local:9000",
             }
         );

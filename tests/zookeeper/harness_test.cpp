@@ -20,20 +20,6 @@ namespace {
 
 constexpr auto serve_limit = 60s;
 
-/// Polls `pred` until it holds or `timeout` passes; returns its last value.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::steady_clock::duration timeout)
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!pred())
-    {
-        if (std::chrono::steady_clock::now() >= deadline)
-            return pred();
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
-}
-
 /// The value of `key` in a mntr answer ("key\tvalue" lines), or nullopt.
 std::optional<std::string> mntr_value(const std::string& mntr, const std::string& key)
 {
@@ -172,7 +158,7 @@ TEST_SUITE("zk_harness.ensemble")
         const auto synced = [&] {
             return mntr_value(zk.four_letter(*leader, "mntr"), "zk_synced_followers") == "2";
         };
-        CHECK(eventually(synced, serve_limit));
+        CHECK(hakit_test::poll_until(synced, serve_limit));
     }
 
     TEST_CASE("a follower killed and restarted: the quorum keeps serving throughout")
@@ -192,7 +178,7 @@ TEST_SUITE("zk_harness.ensemble")
         const auto one_synced = [&] {
             return mntr_value(zk.four_letter(*leader, "mntr"), "zk_synced_followers") == "1";
         };
-        CHECK(eventually(one_synced, serve_limit));
+        CHECK(hakit_test::poll_until(one_synced, serve_limit));
 
         zk.restart(victim);
         CHECK(zk.mode(victim) == "follower");
@@ -200,7 +186,7 @@ TEST_SUITE("zk_harness.ensemble")
         const auto two_synced = [&] {
             return mntr_value(zk.four_letter(*leader, "mntr"), "zk_synced_followers") == "2";
         };
-        CHECK(eventually(two_synced, serve_limit));
+        CHECK(hakit_test::poll_until(two_synced, serve_limit));
     }
 
     TEST_CASE("the leader killed: the others elect a new one and the old leader rejoins as a follower")
@@ -216,7 +202,7 @@ TEST_SUITE("zk_harness.ensemble")
             new_leader = zk.leader();
             return new_leader && *new_leader != *old_leader;
         };
-        REQUIRE(eventually(elected, serve_limit));
+        REQUIRE(hakit_test::poll_until(elected, serve_limit));
         for (std::size_t i = 0; i < zk.member_count(); ++i)
             if (i != *old_leader)
                 CHECK(zk.wait_serving(i, serve_limit));
