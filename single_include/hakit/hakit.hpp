@@ -2431,6 +2431,7 @@ HAKIT_NAMESPACE_END
 #include <list>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 HAKIT_NAMESPACE_BEGIN
@@ -2496,6 +2497,10 @@ public:
     /// Waits for the next notify_all(). Returns false if the waiting coroutine itself was cancelled
     /// (e.g. it lost an `||` race), true when it was woken.
     boost::asio::awaitable<bool> async_wait();
+
+    /// The same wait as the bare Asio operation, without a coroutine frame of its own (hot paths):
+    /// `auto [ec] = co_await signal.async_wait_operation();` — ec is set when the waiter was cancelled.
+    boost::asio::awaitable<std::tuple<boost::system::error_code>> async_wait_operation();
 
     /// Drops every pending waiter without running it (execution context shutdown).
     void abandon() noexcept
@@ -2563,6 +2568,11 @@ inline boost::asio::awaitable<bool> wait_signal::async_wait()
 {
     auto [ec] = co_await wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     co_return !ec;
+}
+
+inline boost::asio::awaitable<std::tuple<boost::system::error_code>> wait_signal::async_wait_operation()
+{
+    return wait(boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 inline void wait_signal_service::shutdown()
@@ -2652,7 +2662,8 @@ public:
             }
             else
             {
-                const bool woken = co_await self->signal_.async_wait();
+                auto [waited] = co_await self->signal_.async_wait_operation();
+                const bool woken = !waited;
                 if (!woken)
                     out.emplace(boost::asio::error::operation_aborted);
             }
@@ -2676,7 +2687,8 @@ public:
                 out.emplace(self->last_);
             else
             {
-                const bool woken = co_await self->signal_.async_wait();
+                auto [waited] = co_await self->signal_.async_wait_operation();
+                const bool woken = !waited;
                 if (!woken)
                     out.emplace(boost::asio::error::operation_aborted);
             }
@@ -3285,7 +3297,8 @@ public:
             }
             if (out)
                 break;
-            const bool woken = co_await box->signal.async_wait();
+            auto [waited] = co_await box->signal.async_wait_operation();
+            const bool woken = !waited;
             if (!woken)
             {
                 withdraw(id, nullptr);
@@ -3325,7 +3338,8 @@ public:
             }
             if (out)
                 break;
-            const bool woken = co_await box->signal.async_wait();
+            auto [waited] = co_await box->signal.async_wait_operation();
+            const bool woken = !waited;
             if (!woken)
                 out.emplace(boost::asio::error::operation_aborted);
         }
@@ -3384,7 +3398,8 @@ public:
                 out.emplace(errc::closed);
                 break;
             }
-            const bool woken = co_await box->signal.async_wait();
+            auto [waited] = co_await box->signal.async_wait_operation();
+            const bool woken = !waited;
             if (!woken)
             {
                 withdraw(id, nullptr);
@@ -3704,7 +3719,8 @@ private:
             }
             else
             {
-                const bool woken = co_await operations_done_.async_wait();
+                auto [waited] = co_await operations_done_.async_wait_operation();
+                const bool woken = !waited;
                 if (!woken)
                     ec = boost::asio::error::operation_aborted;
             }

@@ -151,7 +151,8 @@ public:
             }
             if (out)
                 break;
-            const bool woken = co_await box->signal.async_wait();
+            auto [waited] = co_await box->signal.async_wait_operation();
+            const bool woken = !waited;
             if (!woken)
             {
                 withdraw(id, nullptr);
@@ -191,7 +192,8 @@ public:
             }
             if (out)
                 break;
-            const bool woken = co_await box->signal.async_wait();
+            auto [waited] = co_await box->signal.async_wait_operation();
+            const bool woken = !waited;
             if (!woken)
                 out.emplace(boost::asio::error::operation_aborted);
         }
@@ -250,7 +252,8 @@ public:
                 out.emplace(errc::closed);
                 break;
             }
-            const bool woken = co_await box->signal.async_wait();
+            auto [waited] = co_await box->signal.async_wait_operation();
+            const bool woken = !waited;
             if (!woken)
             {
                 withdraw(id, nullptr);
@@ -570,7 +573,8 @@ private:
             }
             else
             {
-                const bool woken = co_await operations_done_.async_wait();
+                auto [waited] = co_await operations_done_.async_wait_operation();
+                const bool woken = !waited;
                 if (!woken)
                     ec = boost::asio::error::operation_aborted;
             }

@@ -83,7 +83,8 @@ public:
             }
             else
             {
-                const bool woken = co_await self->signal_.async_wait();
+                auto [waited] = co_await self->signal_.async_wait_operation();
+                const bool woken = !waited;
                 if (!woken)
                     out.emplace(boost::asio::error::operation_aborted);
             }
@@ -107,7 +108,8 @@ public:
                 out.emplace(self->last_);
             else
             {
-                const bool woken = co_await self->signal_.async_wait();
+                auto [waited] = co_await self->signal_.async_wait_operation();
+                const bool woken = !waited;
                 if (!woken)
                     out.emplace(boost::asio::error::operation_aborted);
             }

@@ -20,6 +20,7 @@
 #include <list>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 HAKIT_NAMESPACE_BEGIN
@@ -85,6 +86,10 @@ public:
     /// Waits for the next notify_all(). Returns false if the waiting coroutine itself was cancelled
     /// (e.g. it lost an `||` race), true when it was woken.
     boost::asio::awaitable<bool> async_wait();
+
+    /// The same wait as the bare Asio operation, without a coroutine frame of its own (hot paths):
+    /// `auto [ec] = co_await signal.async_wait_operation();` — ec is set when the waiter was cancelled.
+    boost::asio::awaitable<std::tuple<boost::system::error_code>> async_wait_operation();
 
     /// Drops every pending waiter without running it (execution context shutdown).
     void abandon() noexcept
@@ -152,6 +157,11 @@ inline boost::asio::awaitable<bool> wait_signal::async_wait()
 {
     auto [ec] = co_await wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     co_return !ec;
+}
+
+inline boost::asio::awaitable<std::tuple<boost::system::error_code>> wait_signal::async_wait_operation()
+{
+    return wait(boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 inline void wait_signal_service::shutdown()
