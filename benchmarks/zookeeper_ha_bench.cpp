@@ -23,12 +23,8 @@
 //   hakit_bench_zookeeper_ha [--dir STATE_DIR | --connect host:port] [--only 0,1,2,3,4,5]
 //       [--rounds N] [--crash-rounds N] [--job-rounds N] [--jobs N] [--herd-rounds N]
 //       [--contenders 3,30,100] [--session-ms T] [--crash-session-ms T] [--baseline N]
-//       [--pin-dirs]
 //
-// STATE_DIR defaults to $HAKIT_ZK_STATE_DIR (as for the live tests). --pin-dirs gives every
-// `leader/<component>` directory a persistent child before a round, so that a resigning leader
-// cannot delete the directory (a benchmark-only workaround, to show what the re-creation of the
-// directories costs the successor; not the backend's normal behaviour). Exit status: 0, 2 if a
+// STATE_DIR defaults to $HAKIT_ZK_STATE_DIR (as for the live tests). Exit status: 0, 2 if a
 // round did not complete (printed as FAILED), 1 on a harness error.
 #include <hakit/backend/zookeeper.hpp>
 #include <hakit/zk/client.hpp>
@@ -96,7 +92,6 @@ struct config
     ms session{30'000};
     ms crash_session{1'000};
     int baseline = 400;
-    bool pin_dirs = false;
 };
 
 double us_between(time_point a, time_point b)
@@ -471,31 +466,6 @@ asio::awaitable<void> remove_tree(zk::client* c, std::string path)
     (void)co_await c->async_remove(path);
 }
 
-asio::awaitable<void> create_path(zk::client* c, std::string path)
-{
-    const auto parents = hakit::zookeeper::layout::ancestors(path);
-    for (const auto& parent : parents)
-    {
-        zk::bytes none;
-        (void)co_await c->async_create(parent, none);
-    }
-    zk::bytes none;
-    (void)co_await c->async_create(path, none);
-}
-
-/// --pin-dirs: `leader/<component>/pin` (persistent), which keeps the component's directory.
-asio::awaitable<void> pin_dirs(environment& env, std::string ns, std::vector<component_id> components)
-{
-    if (!env.cfg.pin_dirs)
-        co_return;
-    const auto where = hakit::zookeeper::layout::make(ns).value();
-    for (const auto& c : components)
-    {
-        auto pin = where.component_path(c) + "/pin";
-        co_await create_path(env.admin, pin);
-    }
-}
-
 /// Closes every open process, waits for their coroutines, destroys them and deletes the namespace.
 asio::awaitable<void> teardown(environment& env, process_list& ps, std::string ns)
 {
@@ -702,8 +672,6 @@ asio::awaitable<std::optional<failover_sample>> graceful_round(
 )
 {
     const auto ns = fresh_namespace(env, "graceful");
-    std::vector<component_id> pinned{component_id::dispatcher()};
-    co_await pin_dirs(env, ns, pinned);
     process_list ps;
     std::string failure;
     std::optional<failover_sample> out;
@@ -1004,7 +972,7 @@ asio::awaitable<void> scenario_jobs(environment& env, double rt_failover_close)
         env,
         "[4] failover of " + std::to_string(n) + " job components: the leader process (" + std::to_string(n) +
             " confirmed job-<id> elections) closes; the standby process (" + std::to_string(n) +
-            " job elections) confirms all" + (env.cfg.pin_dirs ? " [--pin-dirs]" : "")
+            " job elections) confirms all"
     );
     std::vector<double> seen, all_confirmed, first_grant, stopped;
     std::vector<counters> requests;
@@ -1016,7 +984,6 @@ asio::awaitable<void> scenario_jobs(environment& env, double rt_failover_close)
             components.push_back(component_id::job_manager(hakit::job_id::random()));
         std::sort(components.begin(), components.end());
         const auto last = components.back();
-        co_await pin_dirs(env, ns, components);
         process_list ps;
         std::string failure;
         const auto setup0 = clock_type::now();
@@ -1121,11 +1088,7 @@ asio::awaitable<void> scenario_jobs(environment& env, double rt_failover_close)
             }
         }
         if (!failure.empty())
-        {
-            if (!env.cfg.pin_dirs)
-                failure += " (compare --pin-dirs)";
             fail_round(env, "[4]", round, failure);
-        }
         co_await teardown(env, ps, ns);
     }
     std::printf("    %zu rounds; times from the leader's async_close() call:\n", all_confirmed.size());
@@ -1158,8 +1121,7 @@ asio::awaitable<void> scenario_herd(environment& env)
     const auto rt = co_await scenario_header(
         env,
         "[5] requests per graceful failover (async_resign) by number of contender processes, plus 1 "
-        "retriever" +
-            std::string(env.cfg.pin_dirs ? " [--pin-dirs]" : "")
+        "retriever"
     );
     std::vector<std::pair<int, double>> medians;
     for (const int n : env.cfg.contenders)
@@ -1290,8 +1252,7 @@ asio::awaitable<void> bench(environment* env)
                 std::string("[1] graceful failover by ") +
                     (by_close ? "async_close() of the leader's ha_services"
                               : "async_resign() of the leader's election") +
-                    ": leader, standby, retriever (3 processes, dispatcher)" +
-                    (cfg.pin_dirs ? " [--pin-dirs]" : "")
+                    ": leader, standby, retriever (3 processes, dispatcher)"
             );
             auto fs = co_await graceful_series(
                 *env, 2, by_close, cfg.rounds, by_close ? "[1 close]" : "[1 resign]"
@@ -1364,8 +1325,6 @@ int main(int argc, char** argv)
                 cfg.crash_session = ms(std::stoi(value()));
             else if (arg == "--baseline")
                 cfg.baseline = std::stoi(value());
-            else if (arg == "--pin-dirs")
-                cfg.pin_dirs = true;
             else
                 throw std::runtime_error("unknown argument " + std::string(arg));
         }

@@ -3590,6 +3590,15 @@ private:
             } -> std::same_as<result<void>>;
     };
 
+    /// Whether the backend can delete published information and leave its election in one step
+    /// (ZooKeeper: one multi, so the successor learns of both from one transaction).
+    static constexpr bool folds_stop = requires(connection_type & c, std::vector<publication> batch)
+    {
+        {
+            c.async_publish_and_stop(std::move(batch))
+            } -> std::same_as<boost::asio::awaitable<result<void>>>;
+    };
+
     void enqueue(backend_operation operation, const std::shared_ptr<operation_group>& group)
     {
         operations_.push_back({std::move(operation), group});
@@ -3688,7 +3697,25 @@ private:
         {
             auto batch = take_batch();
             result<void> outcome = success();
-            if (std::holds_alternative<publication>(batch.front().operation))
+            const bool publishing = std::holds_alternative<publication>(batch.front().operation);
+            bool folded = false;
+            if constexpr (folds_stop)
+            {
+                if (publishing && !operations_.empty() &&
+                    std::holds_alternative<stop_driver>(operations_.front().operation))
+                {
+                    // Publications (the deletes of a resign or close) right before the stop: a
+                    // backend that can do both in one step is given both.
+                    folded = true;
+                    auto publications = publications_of(batch);
+                    batch.push_back(std::move(operations_.front()));
+                    operations_.pop_front();
+                    outcome = co_await connection_.async_publish_and_stop(std::move(publications));
+                }
+            }
+            if (folded)
+            {}
+            else if (publishing)
                 outcome = co_await connection_.async_publish(publications_of(batch));
             else if (std::holds_alternative<start_driver>(batch.front().operation))
             {

@@ -245,6 +245,93 @@ TEST_SUITE("zk_latch.machine")
         CHECK(only<latch_leadership>(f.take()).leading);
     }
 
+    TEST_CASE("a node whose create2 Stat named this session leads at once; the watch on it is armed alongside"
+    )
+    {
+        latch_fixture f;
+        f.m.start(zk::connection_state::connected, f.out);
+        const auto create = only<latch_create>(f.take());
+        f.m.on_created(create.ticket, latch_dir + "/" + created_name(create.path, 0), f.out, true);
+        const auto list = only<latch_list>(f.take());
+        f.m.on_children(list.ticket, std::vector<std::string>{f.our_name()}, f.out);
+        auto actions = f.take();
+        CHECK(only<latch_leadership>(actions).leading);
+        const auto verify = only<latch_verify>(actions);
+        CHECK(verify.path == *f.m.node_path());
+        // The watch's answer names another owner after all: step down, new node.
+        f.m.on_verified(verify.ticket, std::optional<std::int64_t>(session - 1), session, f.out);
+        actions = f.take();
+        CHECK_FALSE(only<latch_leadership>(actions).leading);
+        CHECK(count<latch_create>(actions) == 1);
+        CHECK_FALSE(f.m.leading());
+    }
+
+    TEST_CASE("the deleted predecessor was first: lead without listing again (owned node)")
+    {
+        latch_fixture f;
+        f.m.start(zk::connection_state::connected, f.out);
+        const auto create = only<latch_create>(f.take());
+        f.m.on_created(create.ticket, latch_dir + "/" + created_name(create.path, 5), f.out, true);
+        const auto list = only<latch_list>(f.take());
+        f.m.on_children(list.ticket, std::vector<std::string>{other(4), f.our_name(), other(7)}, f.out);
+        const auto watch = only<latch_watch>(f.take());
+        f.m.on_watch_set(watch.ticket, error_code(), f.out);
+        f.m.on_watch_fired(watch.ticket, f.out, true);
+        const auto actions = f.take();
+        CHECK(only<latch_leadership>(actions).leading);
+        CHECK(count<latch_list>(actions) == 0);
+        CHECK(count<latch_verify>(actions) == 1);
+    }
+
+    TEST_CASE("no shortcut when the predecessor was not first, its data changed, or the node was adopted")
+    {
+        {
+            // Predecessor second in the listing: someone may still be ahead of us.
+            latch_fixture f;
+            f.m.start(zk::connection_state::connected, f.out);
+            const auto create = only<latch_create>(f.take());
+            f.m.on_created(create.ticket, latch_dir + "/" + created_name(create.path, 5), f.out, true);
+            const auto list = only<latch_list>(f.take());
+            f.m.on_children(list.ticket, std::vector<std::string>{other(3), other(4), f.our_name()}, f.out);
+            const auto watch = only<latch_watch>(f.take());
+            CHECK(watch.path == latch_dir + "/" + other(4));
+            f.m.on_watch_set(watch.ticket, error_code(), f.out);
+            f.m.on_watch_fired(watch.ticket, f.out, true);
+            const auto actions = f.take();
+            CHECK(count<latch_leadership>(actions) == 0);
+            CHECK(count<latch_list>(actions) == 1);
+        }
+        {
+            // The watch fired for a data change, not a deletion.
+            latch_fixture f;
+            f.m.start(zk::connection_state::connected, f.out);
+            const auto create = only<latch_create>(f.take());
+            f.m.on_created(create.ticket, latch_dir + "/" + created_name(create.path, 5), f.out, true);
+            const auto list = only<latch_list>(f.take());
+            f.m.on_children(list.ticket, std::vector<std::string>{other(4), f.our_name()}, f.out);
+            const auto watch = only<latch_watch>(f.take());
+            f.m.on_watch_set(watch.ticket, error_code(), f.out);
+            f.m.on_watch_fired(watch.ticket, f.out, false);
+            const auto actions = f.take();
+            CHECK(count<latch_leadership>(actions) == 0);
+            CHECK(count<latch_list>(actions) == 1);
+        }
+        {
+            // Not known to be ours (no create2 Stat): first verify, then lead.
+            latch_fixture f;
+            const auto list = f.start_and_create(5);
+            f.m.on_children(list.ticket, std::vector<std::string>{other(4), f.our_name()}, f.out);
+            const auto watch = only<latch_watch>(f.take());
+            f.m.on_watch_set(watch.ticket, error_code(), f.out);
+            f.m.on_watch_fired(watch.ticket, f.out, true);
+            auto actions = f.take();
+            CHECK(count<latch_leadership>(actions) == 0);
+            const auto verify = only<latch_verify>(actions);
+            f.m.on_verified(verify.ticket, std::optional<std::int64_t>(session), session, f.out);
+            CHECK(only<latch_leadership>(f.take()).leading);
+        }
+    }
+
     TEST_CASE("CURATOR-696: first in the listing, but owned by an older session: reset, no leadership")
     {
         latch_fixture f;
@@ -337,9 +424,13 @@ TEST_SUITE("zk_latch.machine")
         CHECK(count<latch_unwatch>(actions) == 1);  // the own-node watch is superseded
         const auto list = only<latch_list>(actions);
         f.m.on_children(list.ticket, std::vector<std::string>{f.our_name(), other(4)}, f.out);
-        const auto verify = only<latch_verify>(f.take());
+        // Verified once in this session: leads at once, re-arming the watch on its node alongside.
+        actions = f.take();
+        CHECK(only<latch_leadership>(actions).leading);
+        const auto verify = only<latch_verify>(actions);
         f.m.on_verified(verify.ticket, std::optional<std::int64_t>(session), session, f.out);
-        CHECK(only<latch_leadership>(f.take()).leading);
+        CHECK(f.take().empty());
+        CHECK(f.m.leading());
         CHECK(f.m.node_path() == node);
     }
 
@@ -480,9 +571,11 @@ TEST_SUITE("zk_latch.machine")
         CHECK_FALSE(only<latch_leadership>(actions).leading);
         const auto list = only<latch_list>(actions);
         f.m.on_children(list.ticket, std::vector<std::string>{f.our_name()}, f.out);
-        const auto verify = only<latch_verify>(f.take());
+        actions = f.take();
+        CHECK(only<latch_leadership>(actions).leading);
+        const auto verify = only<latch_verify>(actions);
         f.m.on_verified(verify.ticket, std::optional<std::int64_t>(session), session, f.out);
-        CHECK(only<latch_leadership>(f.take()).leading);
+        CHECK(f.take().empty());
         // Not leading: a deadline means nothing.
         f.m.on_connection(event::suspended, f.out);
         f.take();

@@ -6,6 +6,7 @@
 // (DISRUPTIVE). Every test works in its own namespace and removes it.
 #include <hakit/backend/zookeeper.hpp>
 #include <hakit/zk/client.hpp>
+#include <hakit/zk/multi.hpp>
 #include <hakit/zookeeper/connection_info.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -536,9 +537,15 @@ TEST_SUITE("zookeeper_ha_live")
                 };
                 CHECK(co_await poll());
 
-                // Replaced by a foreign node (deleted, then created by another session).
-                REQUIRE(co_await raw.async_remove(path));
-                REQUIRE(co_await raw.async_create(path, foreign.value(), zk::create_mode::ephemeral));
+                // Replaced by a foreign node (deleted, then created by another session, in one
+                // transaction: the leader's healing would otherwise win the race in between).
+                std::vector<zk::multi_op> replace{
+                    zk::multi_op::remove(zk::delete_request{path, -1}),
+                    zk::multi_op::create(zk::create_request{
+                        path, foreign.value(), zk::open_acl_unsafe(), zk::create_mode::ephemeral})};
+                auto replaced = co_await raw.async_multi(std::move(replace));
+                REQUIRE(replaced);
+                REQUIRE_FALSE(zk::find_failure(replaced.value()));
                 CHECK(co_await poll());
                 auto owner = co_await raw.async_exists(path);
                 REQUIRE(owner);
@@ -583,7 +590,8 @@ TEST_SUITE("zookeeper_ha_live")
                 auto election = ha.dispatcher_election();
                 REQUIRE(election);
 
-                // Resign: the info is deleted (with its directory), then the latch node.
+                // Resign: the info and the latch node are deleted (in one multi); the component's
+                // directory stays for the next leader.
                 auto term = co_await election.value().async_campaign();
                 REQUIRE(term);
                 REQUIRE(co_await election.value().async_confirm(term.value(), "akka://jm/1"));
@@ -595,7 +603,7 @@ TEST_SUITE("zookeeper_ha_live")
                 CHECK_FALSE(
                     (co_await raw.async_exists(ns + "/leader/dispatcher/connection_info")).value().exists()
                 );
-                CHECK_FALSE((co_await raw.async_exists(ns + "/leader/dispatcher")).value().exists());
+                CHECK((co_await raw.async_exists(ns + "/leader/dispatcher")).value().exists());
                 auto latch = co_await raw.async_get_children(ns + "/leader/latch");
                 CHECK((!latch || latch.value().children.empty()));
                 CHECK(co_await retriever_sees(&retriever.value(), leader_information::empty(), 10'000ms));

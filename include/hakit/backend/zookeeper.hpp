@@ -628,6 +628,16 @@ public:
         return core_->election->async_publish(std::move(batch));
     }
 
+    /// Deletes the batch's connection_info nodes and leaves the latch in one multi (the resign of
+    /// the last component, close): the election core's sequencer uses it when a stop follows
+    /// publications.
+    boost::asio::awaitable<result<void>> async_publish_and_stop(std::vector<hakit::detail::publication> batch)
+    {
+        if (core_->closed || core_->config_error)
+            return fail(error_code());
+        return core_->election->async_publish_and_stop(std::move(batch));
+    }
+
     // ---- retrieval driver -------------------------------------------------------------------
 
     /// `fallback_address` is not used: ZooKeeper always has a real election.

@@ -14,6 +14,7 @@
 #include <hakit/zk/multi.hpp>
 #include <hakit/zk/records.hpp>
 #include <hakit/zk/watch.hpp>
+#include <hakit/zk/watcher_event.hpp>
 #include <hakit/zookeeper/connection_info.hpp>
 #include <hakit/zookeeper/connection_policy.hpp>
 #include <hakit/zookeeper/layout.hpp>
@@ -23,20 +24,25 @@
 #include <hakit/detail/election_event.hpp>
 #include <hakit/detail/wait_signal.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 HAKIT_NAMESPACE_BEGIN
@@ -51,13 +57,21 @@ namespace zookeeper {
 ///   holds_term(id) turns false the moment the term is over, looking at the client itself.
 /// - async_publish writes `leader/<component>/connection_info` with Flink's take-over rule (our
 ///   node: setData; a foreign node: delete and create; none: create, parents created as needed;
-///   "no leader": delete, then the empty component directory) in `multi`s that begin with a
-///   `check` of our latch node: a deposed leader's write fails on the server, so it can never
-///   overwrite its successor. One multi per batch unless it would exceed half the frame limit.
-/// - While it leads, the driver watches every component's connection_info below `leader/` (like
-///   Flink's TreeCache) and reports changes as leader_information_changed; the election core
-///   re-publishes its confirmed information when someone else deleted or overwrote it. Data that
-///   does not decode is reported as "no leader", which makes the leader rewrite it.
+///   "no leader": delete) in `multi`s that begin with a `check` of our latch node: a deposed
+///   leader's write fails on the server, so it can never overwrite its successor. One multi per
+///   batch unless it would exceed half the frame limit. The driver remembers the version of each
+///   node its term wrote and plans from that without reading (a new term expects no node: the
+///   predecessor's went with its latch node); only a write that meets something else reads first.
+/// - Component directories stay (a successor's create then needs no parent); global cleanup and
+///   cleanup of all data remove them.
+/// - async_publish_and_stop (resign of the last component, close) deletes our connection_info
+///   nodes and our latch node in one multi: the successor is notified by the transaction that
+///   also cleared the old address.
+/// - While it leads, one persistent recursive watch on `leader/` reports what others do to the
+///   components' connection_info (like Flink's TreeCache, without reading every node) as
+///   leader_information_changed; the election core re-publishes its confirmed information when
+///   someone else deleted or overwrote it. Data that does not decode is reported as "no leader",
+///   which makes the leader rewrite it.
 ///
 /// Thread safety: distinct objects: safe. Shared objects: unsafe. Everything runs on the
 /// client's executor.
@@ -121,11 +135,24 @@ public:
         return publish(state_, std::move(batch));
     }
 
+    /// Writes a batch of "no leader" publications and leaves the latch, in one multi when this
+    /// term wrote every node concerned (see the class comment); otherwise publishes, then stops.
+    boost::asio::awaitable<result<void>> async_publish_and_stop(std::vector<hakit::detail::publication> batch)
+    {
+        return publish_and_stop(state_, std::move(batch));
+    }
+
     /// A connection event of the client, in order.
     void on_connection(zk::connection_event e)
     {
         state_->link_changed.notify_all();
         state_->latch->on_connection(e);
+        if (e == zk::connection_event::reconnected && state_->term && state_->healer)
+        {
+            // Changes made while disconnected raise no events on the persistent watch.
+            auto again = reread_written(state_, state_->heal_generation);
+            boost::asio::co_spawn(state_->client->get_executor(), std::move(again), boost::asio::detached);
+        }
     }
 
     /// The current term's session id, if the driver leads.
@@ -148,6 +175,12 @@ public:
     }
 
 private:
+    struct written_node
+    {
+        std::int32_t version = 0;
+        zk::bytes data;
+    };
+
     struct state
     {
         state(
@@ -163,6 +196,7 @@ private:
             , acl(std::move(a))
             , multi_budget(max_frame / 2)
             , link_changed(client->get_executor())
+            , tree_idle(client->get_executor())
         {}
 
         std::shared_ptr<zk::client> client;
@@ -175,25 +209,24 @@ private:
         std::optional<session_id> term;
         /// The ZooKeeper session the term was granted in.
         std::int64_t term_session = 0;
-        /// The watchers of the current term (key "" is the `leader/` directory's), each cancelled
-        /// when the term ends.
-        std::map<std::string, std::shared_ptr<boost::asio::cancellation_signal>> healers;
-        /// What the watchers reported last in this term, per component.
+        /// The watcher of the current term, cancelled when the term ends.
+        std::shared_ptr<boost::asio::cancellation_signal> healer;
+        /// What is known of each component's connection_info in this term (reported by the watcher
+        /// or written by us), to report only changes.
         std::map<component_id, leader_information> reported;
+        /// The nodes this term wrote: their version and data after our last write.
+        std::map<component_id, written_node> written;
+        /// connection_info paths with a multi of ours in flight, and how many.
+        std::map<std::string, int, std::less<>> in_flight;
         std::uint64_t heal_generation = 0;
         hakit::detail::wait_signal link_changed;
+        /// A term's persistent watch is on the server (until its removeWatches completes).
+        bool tree_busy = false;
+        hakit::detail::wait_signal tree_idle;
         bool closed = false;
     };
 
     using state_ptr = std::shared_ptr<state>;
-
-    /// One connection_info write of a batch: the bytes to store, or nullopt to delete.
-    struct write_request
-    {
-        component_id component;
-        std::string path;
-        std::optional<zk::bytes> data;
-    };
 
     static bool holds(const state& s, session_id term) noexcept
     {
@@ -243,9 +276,42 @@ private:
 
     // ---- publishing ------------------------------------------------------------------------------
 
-    /// The multi ops that bring `w` about, given what the node holds now (`current`, no_node if
-    /// absent); empty if nothing is to be done. `session` is our ZooKeeper session.
-    static std::vector<zk::multi_op> plan(
+    /// One connection_info write of a batch: the bytes to store, or nullopt to delete.
+    struct write_request
+    {
+        component_id component;
+        std::string path;
+        std::optional<zk::bytes> data;
+        leader_information info;
+        /// Plan from what the node holds now (read first) instead of from what this term wrote.
+        bool read_first = false;
+    };
+
+    /// The ops that bring `w` about without reading, from what this term wrote last (a node this
+    /// term never wrote is expected absent); nullopt if that says nothing (a delete of a node this
+    /// term never wrote). Empty: nothing to do.
+    static std::optional<std::vector<zk::multi_op>> plan_blind(const state& s, const write_request& w)
+    {
+        std::vector<zk::multi_op> ops;
+        const auto known = s.written.find(w.component);
+        if (!w.data)
+        {
+            if (known == s.written.end())
+                return std::nullopt;
+            ops.push_back(zk::multi_op::remove(zk::delete_request{w.path, known->second.version}));
+        }
+        else if (known == s.written.end())
+            ops.push_back(zk::multi_op::create(zk::create_request{
+                w.path, *w.data, s.acl, zk::create_mode::ephemeral}));
+        else if (known->second.data != *w.data)
+            ops.push_back(zk::multi_op::set_data(zk::set_data_request{w.path, *w.data, known->second.version})
+            );
+        return ops;
+    }
+
+    /// The ops that bring `w` about given what the node holds now (`current`, no_node if absent),
+    /// with Flink's take-over rule; empty if nothing is to be done. `session` is ours.
+    static std::vector<zk::multi_op> plan_read(
         const state& s, const write_request& w, const result<zk::node_data>& current, std::int64_t session
     )
     {
@@ -271,7 +337,7 @@ private:
         return ops;
     }
 
-    /// Whether a failed op only means the node changed since it was read (read it again).
+    /// Whether a failed op only means the node is not what we expected (read it, plan again).
     static bool lost_race(const error_code& ec) noexcept
     {
         return ec == zk::error::no_node || ec == zk::error::node_exists || ec == zk::error::bad_version;
@@ -295,73 +361,110 @@ private:
         return n;
     }
 
-    /// Reads the current data of every path, pipelined.
-    static boost::asio::awaitable<std::vector<result<zk::node_data>>> read_all(
-        state_ptr s, std::vector<std::string> paths
-    )
+    /// Runs `make(i)` for i in [0, n) concurrently (the client pipelines the requests on its one
+    /// connection) and returns the results in order.
+    template <class T, class Make>
+    static boost::asio::awaitable<std::vector<result<T>>> all_of(state_ptr s, std::size_t n, Make make)
     {
         struct gather
         {
             explicit gather(boost::asio::any_io_executor ex) : done(std::move(ex)) {}
-            std::vector<std::optional<result<zk::node_data>>> results;
+            std::vector<std::optional<result<T>>> results;
             std::size_t remaining = 0;
             hakit::detail::wait_signal done;
         };
-        std::vector<result<zk::node_data>> out;
-        if (paths.size() == 1)
-        {
-            auto r = co_await s->client->async_get_data(paths.front());
-            out.push_back(std::move(r));
-            co_return out;
-        }
         auto g = std::make_shared<gather>(s->client->get_executor());
-        g->results.resize(paths.size());
-        g->remaining = paths.size();
-        for (std::size_t i = 0; i < paths.size(); ++i)
-            boost::asio::co_spawn(
-                s->client->get_executor(),
-                read_one(s->client, g, i, std::move(paths[i])),
-                boost::asio::detached
-            );
+        g->results.resize(n);
+        g->remaining = n;
+        for (std::size_t i = 0; i < n; ++i)
+        {
+            auto one = one_of(g, i, make(i));
+            boost::asio::co_spawn(s->client->get_executor(), std::move(one), boost::asio::detached);
+        }
         bool waiting = true;
         while (waiting && g->remaining > 0)
             waiting = co_await g->done.async_wait();
+        std::vector<result<T>> out;
+        out.reserve(n);
         for (auto& r : g->results)
-            out.push_back(r ? std::move(*r) : result<zk::node_data>(boost::asio::error::operation_aborted));
+            out.push_back(r ? std::move(*r) : result<T>(boost::asio::error::operation_aborted));
         co_return out;
     }
 
-    template <class Gather>
-    static boost::asio::awaitable<void> read_one(
-        std::shared_ptr<zk::client> client, std::shared_ptr<Gather> g, std::size_t i, std::string path
+    template <class Gather, class T>
+    static boost::asio::awaitable<void> one_of(
+        std::shared_ptr<Gather> g, std::size_t i, boost::asio::awaitable<result<T>> op
     )
     {
-        auto r = co_await client->async_get_data(std::move(path));
+        auto r = co_await std::move(op);
         g->results[i].emplace(std::move(r));
         if (--g->remaining == 0)
             g->done.notify_all();
     }
 
-    /// Creates the persistent ancestors of a connection_info node, ignoring node_exists.
-    static boost::asio::awaitable<error_code> create_parents(state_ptr s, std::string path)
+    /// Creates the persistent ancestors of every path in `paths` (each once, parents first, all
+    /// pipelined: the server applies one session's requests in order), ignoring node_exists.
+    static boost::asio::awaitable<error_code> create_parents(
+        state_ptr s, const std::vector<std::string>& paths
+    )
     {
-        const auto parents = layout::ancestors(path);
+        std::vector<std::string> parents;
+        for (const auto& path : paths)
+            for (auto& a : layout::ancestors(path))
+                if (std::find(parents.begin(), parents.end(), a) == parents.end())
+                    parents.push_back(std::move(a));
+        std::stable_sort(parents.begin(), parents.end(), [](const std::string& a, const std::string& b) {
+            return std::count(a.begin(), a.end(), '/') < std::count(b.begin(), b.end(), '/');
+        });
+        auto make = [&s, &parents](std::size_t i) {
+            return s->client->async_create(parents[i], zk::bytes(), zk::create_mode::persistent, s->acl);
+        };
+        auto created = co_await all_of<std::string>(s, parents.size(), make);
         error_code failed;
-        for (std::size_t i = 0; i < parents.size() && !failed; ++i)
-        {
-            zk::bytes data;
-            auto acl = s->acl;
-            auto r = co_await s->client->async_create(
-                parents[i], std::move(data), zk::create_mode::persistent, acl
-            );
-            if (!r && r.error() != zk::error::node_exists)
+        for (const auto& r : created)
+            if (!r && r.error() != zk::error::node_exists && !failed)
                 failed = r.error();
-        }
         co_return failed;
     }
 
-    /// At most this many rounds of "read, write" before a batch gives up (someone keeps changing
-    /// the nodes under our feet).
+    /// The writes of a batch: one per component, the last publication winning; an error if a
+    /// publication belongs to another term (queued before that term ended) or does not encode.
+    static result<std::vector<write_request>> writes_of(
+        const state& s, session_id term, std::vector<hakit::detail::publication> batch
+    )
+    {
+        std::vector<write_request> writes;
+        for (auto& p : batch)
+        {
+            std::optional<zk::bytes> data;
+            if (p.info.is_known() && p.info.session_id() != term)
+                return errc::not_leader;
+            if (p.info.is_known())
+            {
+                BOOST_OUTCOME_TRY(auto encoded, encode_connection_info(p.info));
+                data = std::move(encoded);
+            }
+            auto same = std::find_if(writes.begin(), writes.end(), [&](const write_request& w) {
+                return w.component == p.component;
+            });
+            if (same != writes.end())
+            {
+                same->data = std::move(data);
+                same->info = std::move(p.info);
+            }
+            else
+                writes.push_back(write_request{
+                    p.component,
+                    s.where.connection_info_path(p.component),
+                    std::move(data),
+                    std::move(p.info),
+                    false});
+        }
+        return writes;
+    }
+
+    /// At most this many rounds of "write, and read what was not as expected" before a batch gives
+    /// up (someone keeps changing the nodes under our feet).
     static constexpr int max_publish_rounds = 16;
 
     static boost::asio::awaitable<result<void>> publish(
@@ -371,42 +474,15 @@ private:
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         std::optional<error_code> outcome;
         const auto term = s->term;
+        std::vector<write_request> writes;
         if (s->closed)
             outcome = errc::closed;
         else if (!term || !holds(*s, *term))
             outcome = errc::not_leader;
-
-        // One write per component, the last publication winning; a publication of another term
-        // (queued before that term ended) fails the whole batch.
-        std::vector<write_request> writes;
-        for (std::size_t i = 0; i < batch.size() && !outcome; ++i)
-        {
-            auto& p = batch[i];
-            std::optional<zk::bytes> data;
-            if (p.info.is_known() && p.info.session_id() != *term)
-                outcome = errc::not_leader;
-            else if (p.info.is_known())
-            {
-                auto encoded = encode_connection_info(p.info);
-                if (encoded)
-                    data = std::move(encoded.value());
-                else
-                    outcome = encoded.error();
-            }
-            if (outcome)
-                continue;
-            auto same = std::find_if(writes.begin(), writes.end(), [&](const write_request& w) {
-                return w.component == p.component;
-            });
-            if (same != writes.end())
-                same->data = std::move(data);
-            else
-                writes.push_back({p.component, s->where.connection_info_path(p.component), std::move(data)});
-        }
-        std::vector<component_id> cleared;
-        for (const auto& w : writes)
-            if (!w.data)
-                cleared.push_back(w.component);
+        else if (auto planned = writes_of(*s, *term, std::move(batch)))
+            writes = std::move(planned.value());
+        else
+            outcome = planned.error();
 
         int rounds = 0;
         while (!outcome)
@@ -424,15 +500,6 @@ private:
                 writes = std::move(round.remaining);
             }
         }
-
-        if (!*outcome)
-            for (const auto& c : cleared)
-            {
-                // Flink's deleteLeaderInformation removes the component's directory too; it is
-                // only done if empty, and a leader that writes there next recreates it.
-                auto removed = co_await s->client->async_remove(s->where.component_path(c));
-                (void)removed;
-            }
         result<void> r = success();
         if (*outcome)
             r = *outcome;
@@ -447,15 +514,25 @@ private:
         std::vector<write_request> remaining;
     };
 
-    /// One round: read the nodes, write what is missing in checked multis.
+    /// One round: plan each write (from what this term wrote, or from a read where that says
+    /// nothing or turned out wrong), then write in multis below the frame budget, each led by a
+    /// check of our latch node. A multi that fails sends its writes to be read in the next round;
+    /// creates that failed for a missing parent get their parents first.
     static boost::asio::awaitable<round_result> publish_round(
         state_ptr s, session_id term, std::vector<write_request> pending
     )
     {
-        std::vector<std::string> paths;
-        for (const auto& w : pending)
-            paths.push_back(w.path);
-        auto current = co_await read_all(s, std::move(paths));
+        std::vector<std::size_t> to_read;
+        for (std::size_t i = 0; i < pending.size(); ++i)
+            if (pending[i].read_first || !plan_blind(*s, pending[i]))
+                to_read.push_back(i);
+        auto read_one = [&s, &pending, &to_read](std::size_t k) {
+            return s->client->async_get_data(pending[to_read[k]].path);
+        };
+        std::vector<result<zk::node_data>> current;
+        if (!to_read.empty())
+            current = co_await all_of<zk::node_data>(s, to_read.size(), read_one);
+
         std::optional<error_code> outcome;
         bool wait_for_connection = false;
         const auto session = s->term_session;
@@ -468,17 +545,24 @@ private:
         std::vector<std::vector<std::size_t>> owners;  // per op: the write it belongs to
         std::vector<bool> done(pending.size(), false);
         std::size_t size = 0;
-        for (std::size_t i = 0; i < pending.size() && !outcome; ++i)
+        for (std::size_t i = 0, k = 0; i < pending.size() && !outcome; ++i)
         {
-            if (!current[i] && current[i].error() != zk::error::no_node)
+            std::vector<zk::multi_op> ops;
+            if (k < to_read.size() && to_read[k] == i)
             {
-                if (detail::is_connection_trouble(current[i].error()))
-                    wait_for_connection = true;
-                else
-                    outcome = current[i].error();
-                continue;
+                const auto& read = current[k++];
+                if (!read && read.error() != zk::error::no_node)
+                {
+                    if (detail::is_connection_trouble(read.error()))
+                        wait_for_connection = true;
+                    else
+                        outcome = read.error();
+                    continue;
+                }
+                ops = plan_read(*s, pending[i], read, session);
             }
-            auto ops = plan(*s, pending[i], current[i], session);
+            else
+                ops = std::move(*plan_blind(*s, pending[i]));
             if (ops.empty())
             {
                 done[i] = true;
@@ -503,14 +587,19 @@ private:
             }
         }
 
-        // One multi after the other; the first that fails ends the round (GCC 12: no break/continue
+        // One multi after the other, each independent of the others (GCC 12: no break/continue
         // after a co_await, the loop condition says when to stop).
         std::vector<std::string> missing_parents;
-        bool changed = false;
-        for (std::size_t m = 0; m < multis.size() && !outcome && !wait_for_connection && !changed; ++m)
+        for (std::size_t m = 0; m < multis.size() && !outcome && !wait_for_connection; ++m)
         {
             auto ops = multis[m];
+            for (std::size_t k = 1; k < owners[m].size(); ++k)
+                ++s->in_flight[pending[owners[m][k]].path];
             auto reply = co_await s->client->async_multi(std::move(ops));
+            for (std::size_t k = 1; k < owners[m].size(); ++k)
+                if (auto it = s->in_flight.find(pending[owners[m][k]].path);
+                    it != s->in_flight.end() && --it->second == 0)
+                    s->in_flight.erase(it);
             if (!reply)
             {
                 if (detail::is_connection_trouble(reply.error()))
@@ -522,27 +611,43 @@ private:
             }
             else if (auto failure = zk::find_failure(reply.value()))
             {
-                changed = true;
                 const auto& failed_op = multis[m][failure->index];
                 if (failure->index == 0)
                     // Our latch node is gone: the term is over, a successor may lead already.
                     outcome =
                         failure->error == zk::error::no_node ? error_code(errc::not_leader) : failure->error;
                 else if (failure->error == zk::error::no_node && failed_op.type == zk::op_code::create)
-                    missing_parents.push_back(pending[owners[m][failure->index]].path);
-                else if (!lost_race(failure->error))
+                {
+                    // A component directory is missing (the first leader ever, or a new job): the
+                    // server reports only the first create that failed, so give every create of the
+                    // multi its parents.
+                    for (std::size_t k = 1; k < multis[m].size(); ++k)
+                        if (multis[m][k].type == zk::op_code::create)
+                            missing_parents.push_back(pending[owners[m][k]].path);
+                }
+                else if (lost_race(failure->error))
+                    // Some node is not what this term wrote or the read showed: read them again.
+                    for (std::size_t k = 1; k < owners[m].size(); ++k)
+                    {
+                        pending[owners[m][k]].read_first = true;
+                        s->written.erase(pending[owners[m][k]].component);
+                    }
+                else
                     outcome = failure->error;
-                // Otherwise the node changed since we read it: the next round reads again.
             }
             else
             {
                 for (std::size_t k = 1; k < owners[m].size(); ++k)
-                    done[owners[m][k]] = true;
+                {
+                    const auto i = owners[m][k];
+                    done[i] = true;
+                    remember_written(*s, pending[i], multis[m][k], reply.value().results[k]);
+                }
             }
         }
-        for (std::size_t i = 0; i < missing_parents.size() && !outcome; ++i)
+        if (!missing_parents.empty() && !outcome)
         {
-            auto failed = co_await create_parents(s, missing_parents[i]);
+            auto failed = co_await create_parents(s, missing_parents);
             if (failed && !detail::is_connection_trouble(failed))
                 outcome = failed;
         }
@@ -562,28 +667,100 @@ private:
         co_return out;
     }
 
-    // ---- self-healing: watching the components' connection_info while leading -------------------
+    /// Records what a successful op of write `w` left on the server (the last op of a write decides:
+    /// a take-over's delete is followed by its create).
+    static void remember_written(
+        state& s, const write_request& w, const zk::multi_op& op, const zk::multi_result& r
+    )
+    {
+        if (op.type == zk::op_code::delete_node && w.data)
+            return;  // the take-over's delete; its create follows
+        s.reported.insert_or_assign(w.component, w.info);
+        if (op.type == zk::op_code::delete_node)
+            s.written.erase(w.component);
+        else if (op.type == zk::op_code::create)
+            s.written.insert_or_assign(w.component, written_node{0, *w.data});
+        else if (const auto* set = std::get_if<zk::set_data_response>(&r.body))
+            s.written.insert_or_assign(w.component, written_node{set->stat.version, *w.data});
+        else
+            s.written.erase(w.component);  // unknown version: plan the next write from a read
+    }
+
+    // ---- resigning: our connection_info nodes and our latch node in one multi -----------------
+
+    static boost::asio::awaitable<result<void>> publish_and_stop(
+        state_ptr s, std::vector<hakit::detail::publication> batch
+    )
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        if (s->closed)
+            co_return errc::closed;
+        // The fast way needs every write to be a delete of a node this term wrote (its version
+        // known); then the deletes ride in the latch's own delete and the successor is notified
+        // by one transaction. Anything else is published first, the classic way.
+        std::vector<zk::multi_op> deletes;
+        bool blind = s->term && holds(*s, *s->term);
+        std::vector<write_request> writes;
+        if (blind)
+        {
+            auto planned = writes_of(*s, *s->term, batch);
+            blind = planned.has_value();
+            if (blind)
+                writes = std::move(planned.value());
+        }
+        std::size_t bytes = 0;
+        for (std::size_t i = 0; i < writes.size() && blind; ++i)
+        {
+            auto known = s->written.find(writes[i].component);
+            if (writes[i].data || known == s->written.end())
+                blind = false;
+            else
+            {
+                deletes.push_back(zk::multi_op::remove(zk::delete_request{
+                    writes[i].path, known->second.version}));
+                bytes += op_size(deletes.back());
+                blind = bytes <= s->multi_budget;  // too many for one frame: the classic way, in parts
+            }
+        }
+        result<void> published = success();
+        if (!blind)
+            published = co_await publish(s, std::move(batch));
+        else
+            for (const auto& w : writes)
+                s->written.erase(w.component);
+        // Deleted with the latch node, or not at all: a delete that fails there met a node that is
+        // not what this term wrote, which is not ours to delete.
+        auto stopped = co_await s->latch->async_stop(std::move(deletes));
+        if (!published && published.error() != errc::not_leader)
+            co_return published;
+        co_return stopped;
+    }
+
+    // ---- self-healing: one persistent recursive watch on `leader/` while leading -------------------
 
     static void start_healing(const state_ptr& s)
     {
         stop_healing(*s);
-        spawn_healer(s, std::string(), watch_directory(s, s->heal_generation));
+        spawn_healer(s, watch_tree(s, s->heal_generation));
     }
 
     static void stop_healing(state& s)
     {
         ++s.heal_generation;
-        for (auto& [name, signal] : s.healers)
-            signal->emit(boost::asio::cancellation_type::terminal);
-        s.healers.clear();
+        if (s.healer)
+        {
+            s.healer->emit(boost::asio::cancellation_type::terminal);
+            s.healer.reset();
+        }
         s.reported.clear();
+        s.written.clear();
     }
 
-    static void spawn_healer(const state_ptr& s, std::string key, boost::asio::awaitable<void> healer)
+    static void spawn_healer(const state_ptr& s, boost::asio::awaitable<void> healer)
     {
         auto signal = std::make_shared<boost::asio::cancellation_signal>();
         auto slot = signal->slot();
-        s->healers.emplace(std::move(key), signal);
+        s->healer = signal;
         boost::asio::co_spawn(
             s->client->get_executor(),
             keep_alive(std::move(signal), std::move(healer)),
@@ -617,8 +794,108 @@ private:
         return !s->closed && generation == s->heal_generation;
     }
 
-    /// Whether a watcher goes on after a failed read: after connection trouble (once the client
-    /// takes requests again), not after the session's end or anything else.
+    /// The component whose connection_info `path` is, if it is one.
+    static std::optional<component_id> component_of(const state& s, std::string_view path)
+    {
+        const auto dir = s.where.leader_path();
+        if (!path.starts_with(dir) || path.size() <= dir.size() + 1 || path[dir.size()] != '/')
+            return std::nullopt;
+        path.remove_prefix(dir.size() + 1);
+        const auto slash = path.find('/');
+        if (slash == std::string_view::npos || path.substr(slash + 1) != connection_info_name)
+            return std::nullopt;
+        auto c = component_id::parse(path.substr(0, slash));
+        if (!c)
+            return std::nullopt;
+        return c.value();
+    }
+
+    /// Reads `c`'s connection_info and reports what it holds (undecodable data is "no leader",
+    /// which makes the leader overwrite it).
+    static boost::asio::awaitable<void> reread(state_ptr s, std::uint64_t generation, component_id c)
+    {
+        auto read = co_await s->client->async_get_data(s->where.connection_info_path(c));
+        if (read)
+        {
+            auto info = decode_connection_info(read.value().data);
+            report(s, generation, c, info ? info.value() : leader_information::empty());
+        }
+        else if (read.error() == zk::error::no_node)
+            report(s, generation, c, leader_information::empty());
+    }
+
+    /// Like Flink's TreeCache below `leader/`, but without reading anything until someone else
+    /// changes a node: one addWatch for the whole term, however many components. Events for
+    /// nodes with a write of ours in flight are our own (the server sends a change's notification
+    /// before its reply; a write that met someone else's change fails and reads again itself).
+    static boost::asio::awaitable<void> watch_tree(state_ptr s, std::uint64_t generation)
+    {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        const auto dir = s->where.leader_path();
+        bool running = true;
+        // The previous term's removeWatches (which removes every watch on the path) goes first.
+        while (running && s->tree_busy)
+            running = co_await s->tree_idle.async_wait();
+        zk::persistent_watch tree;
+        while (running && !tree && healing(s, generation))
+        {
+            auto added = co_await s->client->async_add_watch(dir, zk::add_watch_mode::persistent_recursive);
+            if (added)
+                tree = std::move(added.value());
+            else
+                running = co_await recover(s, generation, added.error());
+        }
+        if (tree)
+        {
+            s->tree_busy = true;
+            co_await reread_written(s, generation);  // written before the watch was on
+        }
+        while (running && tree && healing(s, generation))
+        {
+            auto event = co_await tree.async_next();
+            if (!event || !healing(s, generation))
+                running = false;
+            else if (auto c = component_of(*s, event.value().path);
+                     c && !s->in_flight.contains(event.value().path))
+            {
+                // Someone else's change: what this term wrote is no longer what the node holds.
+                s->written.erase(*c);
+                if (event.value().type == zk::event_type::node_deleted)
+                    report(s, generation, *c, leader_information::empty());
+                else if (event.value().type == zk::event_type::node_created || event.value().type == zk::event_type::node_data_changed)
+                    co_await reread(s, generation, *c);
+            }
+        }
+        if (tree)
+        {
+            // The term is over: take the watch off the server, in a coroutine of its own (this one
+            // may have been cancelled).
+            boost::asio::co_spawn(s->client->get_executor(), remove_tree_watch(s), boost::asio::detached);
+        }
+    }
+
+    static boost::asio::awaitable<void> remove_tree_watch(state_ptr s)
+    {
+        auto removed =
+            co_await s->client->async_remove_watches(s->where.leader_path(), zk::watcher_type::any);
+        (void)removed;
+        s->tree_busy = false;
+        s->tree_idle.notify_all();
+    }
+
+    /// After a reconnect: changes made while disconnected raise no events on a persistent watch,
+    /// so read every node this term wrote.
+    static boost::asio::awaitable<void> reread_written(state_ptr s, std::uint64_t generation)
+    {
+        std::vector<component_id> mine;
+        for (const auto& [c, node] : s->written)
+            mine.push_back(c);
+        for (std::size_t i = 0; i < mine.size() && healing(s, generation); ++i)
+            co_await reread(s, generation, mine[i]);
+    }
+
+    /// Whether a watcher goes on after a failed request: after connection trouble (once the
+    /// client takes requests again), not after the session's end or anything else.
     static boost::asio::awaitable<bool> recover(state_ptr s, std::uint64_t generation, error_code ec)
     {
         bool go_on = detail::is_connection_trouble(ec);
@@ -631,87 +908,6 @@ private:
             co_await detail::wait_for_requests(s->client.get(), &s->link_changed, stop);
         }
         co_return go_on&& healing(s, generation);
-    }
-
-    /// Watches the children of `leader/` and starts a watcher for every component found.
-    static boost::asio::awaitable<void> watch_directory(state_ptr s, std::uint64_t generation)
-    {
-        co_await boost::asio::this_coro::throw_if_cancelled(false);
-        const auto dir = s->where.leader_path();
-        bool running = true;
-        while (running && healing(s, generation))
-        {
-            zk::watch armed;
-            auto listed = co_await s->client->async_get_children(dir, true);
-            if (!healing(s, generation))
-                running = false;
-            else if (listed)
-            {
-                for (const auto& child : listed.value().children)
-                {
-                    if (child == latch_directory_name || s->healers.contains(child))
-                        continue;
-                    if (auto c = component_id::parse(child))
-                        spawn_healer(s, child, watch_component(s, generation, c.value()));
-                }
-                armed = listed.value().watch;
-            }
-            else if (listed.error() == zk::error::no_node)
-            {
-                auto present = co_await s->client->async_exists(dir, true);
-                if (present && !present.value().exists())
-                    armed = present.value().watch;
-                else if (!present)
-                    running = co_await recover(s, generation, present.error());
-            }
-            else
-                running = co_await recover(s, generation, listed.error());
-            if (running && armed)
-            {
-                auto fired = co_await armed.async_wait();
-                running = fired.has_value();
-            }
-        }
-    }
-
-    /// Watches one component's connection_info and reports what it holds.
-    static boost::asio::awaitable<void> watch_component(state_ptr s, std::uint64_t generation, component_id c)
-    {
-        co_await boost::asio::this_coro::throw_if_cancelled(false);
-        const auto path = s->where.connection_info_path(c);
-        bool running = true;
-        while (running && healing(s, generation))
-        {
-            zk::watch armed;
-            auto read = co_await s->client->async_get_data(path, true);
-            if (!healing(s, generation))
-                running = false;
-            else if (read)
-            {
-                auto info = decode_connection_info(read.value().data);
-                // Undecodable data is no leader information: the leader overwrites it.
-                report(s, generation, c, info ? info.value() : leader_information::empty());
-                armed = read.value().watch;
-            }
-            else if (read.error() == zk::error::no_node)
-            {
-                auto present = co_await s->client->async_exists(path, true);
-                if (present && !present.value().exists())
-                {
-                    report(s, generation, c, leader_information::empty());
-                    armed = present.value().watch;
-                }
-                else if (!present)
-                    running = co_await recover(s, generation, present.error());
-            }
-            else
-                running = co_await recover(s, generation, read.error());
-            if (running && armed)
-            {
-                auto fired = co_await armed.async_wait();
-                running = fired.has_value();
-            }
-        }
     }
 
     state_ptr state_;

@@ -120,7 +120,11 @@ using latch_actions = std::vector<latch_action>;
 /// - the predecessor already gone → list again, not reset (CURATOR-504/644/645);
 /// - not first → leadership false before watching (CURATOR-653);
 /// - first → our node's ephemeralOwner must be the current session before leadership is granted,
-///   otherwise reset (CURATOR-696);
+///   otherwise reset (CURATOR-696); a node whose create2 Stat already named this session needs no
+///   second look: it is granted at once while the exists watch on it is armed;
+/// - hakit: when the predecessor we watch was first in the last listing and its deletion fires,
+///   we are first without listing again (sequence numbers only grow, so nobody can have joined
+///   ahead of us): a graceful handover costs the successor no round trip at all;
 /// - reconnect → list again (CURATOR-504/644); new session → reset;
 /// - latch directory gone (getChildren NONODE) → reset, which recreates it (CURATOR-724);
 /// - children ordered by their sequence suffix, not by name;
@@ -243,8 +247,11 @@ public:
         }
     }
 
-    /// The result of latch_create: the created path, or the error.
-    void on_created(std::uint64_t ticket, const result<std::string>& created, latch_actions& out)
+    /// The result of latch_create: the created path, or the error. `owned` says that the create2
+    /// Stat showed the node's ephemeral owner to be the current session (no verify needed).
+    void on_created(
+        std::uint64_t ticket, const result<std::string>& created, latch_actions& out, bool owned = false
+    )
     {
         if (!is_current(ticket, request::create))
         {
@@ -264,6 +271,7 @@ public:
                 return;
             }
             node_ = created.value();
+            owned_ = owned;
             list(out);
             return;
         }
@@ -362,6 +370,7 @@ public:
                 return;
             }
             node_ = ours.front();
+            owned_ = false;  // adopted after an uncertain create: its owner is checked before leading
         }
         for (const auto& path : ours)
             if (path != *node_)
@@ -378,10 +387,11 @@ public:
         }
         if (it == children.begin())
         {
-            verify(out);
+            lead(out);
             return;
         }
         set_leading(false, out);
+        predecessor_first_ = it - 1 == children.begin();
         watch(layout::child(latch_path_, *(it - 1)), out);
     }
 
@@ -415,6 +425,7 @@ public:
             reset(out);
             return;
         }
+        owned_ = true;
         watch_ticket_ = ticket;
         set_leading(true, out);
     }
@@ -439,13 +450,18 @@ public:
         retry_or_fail(ec, out);
     }
 
-    /// The watch armed by latch_verify / latch_watch with this ticket fired.
-    void on_watch_fired(std::uint64_t ticket, latch_actions& out)
+    /// The watch armed by latch_verify / latch_watch with this ticket fired; `deleted`: the event
+    /// was NodeDeleted.
+    void on_watch_fired(std::uint64_t ticket, latch_actions& out, bool deleted = false)
     {
         if (!watching(ticket) || phase_ != phase::running)
             return;
         watch_ticket_ = 0;
-        if (pending_ == request::none)
+        if (pending_ != request::none)
+            return;
+        if (deleted && !leading_ && predecessor_first_ && node_)
+            lead(out);  // the leader before us left: nobody else can be ahead of us
+        else
             list(out);
     }
 
@@ -565,6 +581,16 @@ private:
 
     void list(latch_actions& out) { out.emplace_back(latch_list{issue(request::list)}); }
 
+    /// We are first: lead at once if our node is known to be this session's, and arm the watch on
+    /// it (verifying its owner first if it is not known).
+    void lead(latch_actions& out)
+    {
+        predecessor_first_ = false;
+        if (owned_)
+            set_leading(true, out);
+        verify(out);
+    }
+
     void verify(latch_actions& out)
     {
         drop_watch(out);
@@ -646,6 +672,10 @@ private:
     std::optional<std::string> node_;
     std::string prefix_;
     bool uncertain_ = false;
+    /// Our node's ephemeral owner is known to be the current session.
+    bool owned_ = false;
+    /// The predecessor we watch was first in the last listing.
+    bool predecessor_first_ = false;
     bool leading_ = false;
     request pending_ = request::none;
     std::uint64_t ticket_ = 0;

@@ -9,7 +9,10 @@
 #include <hakit/zk/connection_state.hpp>
 #include <hakit/zk/create_mode.hpp>
 #include <hakit/zk/error.hpp>
+#include <hakit/zk/multi.hpp>
+#include <hakit/zk/results.hpp>
 #include <hakit/zk/watch.hpp>
+#include <hakit/zk/watcher_event.hpp>
 #include <hakit/zookeeper/connection_policy.hpp>
 #include <hakit/zookeeper/latch_machine.hpp>
 #include <hakit/zookeeper/layout.hpp>
@@ -94,7 +97,12 @@ public:
 
     /// Leaves the election and completes once our latch node is deleted (or the session that owned
     /// it ended). Leadership ends at once. Cancellation: operation_aborted (the stop goes on).
-    boost::asio::awaitable<result<void>> async_stop() { return stop(state_); }
+    /// `with`: deletes to make in the same multi as our node's (our connection_info nodes, with
+    /// their versions); if one of them meets a different node, our node is deleted alone.
+    boost::asio::awaitable<result<void>> async_stop(std::vector<zk::multi_op> with = {})
+    {
+        return stop(state_, std::move(with));
+    }
 
     /// A connection event of the client, in order.
     void on_connection(zk::connection_event e)
@@ -163,6 +171,9 @@ private:
         hakit::detail::wait_signal link_changed;
         boost::asio::steady_timer deadline_timer;
         std::uint64_t deadline_generation = 0;
+        /// Deletes that go in one multi with the delete of `fold_node` (set by a stop).
+        std::vector<zk::multi_op> fold;
+        std::optional<std::string> fold_node;
         bool stop_done = false;
         bool closed = false;
     };
@@ -208,7 +219,18 @@ private:
                     else if constexpr (std::is_same_v<A, latch_unwatch>)
                         s->watch_cancel.emit(boost::asio::cancellation_type::terminal);
                     else if constexpr (std::is_same_v<A, latch_delete>)
-                        boost::asio::co_spawn(ex, remove(s, std::move(a.path)), boost::asio::detached);
+                    {
+                        std::vector<zk::multi_op> with;
+                        if (s->fold_node == a.path)
+                        {
+                            with = std::move(s->fold);
+                            s->fold.clear();
+                            s->fold_node.reset();
+                        }
+                        boost::asio::co_spawn(
+                            ex, remove(s, std::move(a.path), std::move(with)), boost::asio::detached
+                        );
+                    }
                     else if constexpr (std::is_same_v<A, latch_leadership>)
                         leadership_changed(s, a.leading);
                     else if constexpr (std::is_same_v<A, latch_error>)
@@ -245,10 +267,14 @@ private:
     {
         zk::bytes data;
         auto acl = s->acl;
-        auto r = co_await s->client->async_create(
+        auto r = co_await s->client->async_create2(
             path, std::move(data), zk::create_mode::ephemeral_sequential, acl
         );
-        feed(s, [&](latch_machine& m, latch_actions& out) { m.on_created(ticket, r, out); });
+        // create2's Stat names the node's owner: a node of this session needs no verify before leading.
+        const bool owned = r && r.value().stat.ephemeral_owner == s->client->session_id();
+        result<std::string> created =
+            r ? result<std::string>(std::move(r.value().path)) : result<std::string>(r.error());
+        feed(s, [&](latch_machine& m, latch_actions& out) { m.on_created(ticket, created, out, owned); });
     }
 
     static boost::asio::awaitable<void> create_parents(state_ptr s, std::uint64_t ticket)
@@ -323,21 +349,51 @@ private:
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto fired = co_await w.async_wait();
         // Session end and close come as connection events; cancellation means it no longer matters.
+        const bool deleted = fired && fired.value().type == zk::event_type::node_deleted;
         if (fired)
-            feed(s, [&](latch_machine& m, latch_actions& out) { m.on_watch_fired(ticket, out); });
+            feed(s, [&](latch_machine& m, latch_actions& out) { m.on_watch_fired(ticket, out, deleted); });
     }
 
     /// A guaranteed delete: retried after connection loss until done or the session is gone.
-    static boost::asio::awaitable<void> remove(state_ptr s, std::string path)
+    /// Deletes `path` (retrying after connection trouble), in one multi with the deletes `with`
+    /// while they all still apply.
+    static boost::asio::awaitable<void> remove(state_ptr s, std::string path, std::vector<zk::multi_op> with)
     {
         std::optional<error_code> outcome;
         while (!outcome)
         {
-            auto r = co_await s->client->async_remove(path);
-            if (r)
+            error_code failed;
+            bool again = false;
+            if (with.empty())
+            {
+                auto r = co_await s->client->async_remove(path);
+                failed = r ? error_code() : r.error();
+            }
+            else
+            {
+                auto ops = with;
+                ops.push_back(zk::multi_op::remove(zk::delete_request{path, -1}));
+                auto r = co_await s->client->async_multi(std::move(ops));
+                const auto failure = r ? zk::find_failure(r.value()) : std::nullopt;
+                if (!r)
+                    failed = r.error();
+                else if (failure && failure->index < with.size())
+                {
+                    // One of the other nodes changed: no longer ours to delete. Ours alone.
+                    with.clear();
+                    again = true;
+                }
+                else if (failure)
+                    failed = failure->error;
+            }
+            if (again)
+            {
+                // at once, without the others (GCC 12: no continue after a co_await)
+            }
+            else if (!failed)
                 outcome = error_code();
-            else if (!detail::is_connection_trouble(r.error()) || s->closed)
-                outcome = r.error();
+            else if (!detail::is_connection_trouble(failed) || s->closed)
+                outcome = failed;
             else
             {
                 const auto* st = s.get();
@@ -374,11 +430,15 @@ private:
         }
     }
 
-    static boost::asio::awaitable<result<void>> stop(state_ptr s)
+    static boost::asio::awaitable<result<void>> stop(state_ptr s, std::vector<zk::multi_op> with)
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         s->stop_done = false;
+        s->fold = std::move(with);
+        s->fold_node = s->machine.node_path();
         feed(s, [](latch_machine& m, latch_actions& out) { m.stop(out); });
+        s->fold.clear();  // used by the delete of our node, if the stop made one
+        s->fold_node.reset();
         bool waiting = true;
         while (waiting && !s->stop_done && !s->closed)
             waiting = co_await s->stopped.async_wait();
