@@ -2415,7 +2415,6 @@ HAKIT_NAMESPACE_END
 
 // #include <hakit/detail/config.hpp> (amalgamated)
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -2424,14 +2423,17 @@ HAKIT_NAMESPACE_END
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution.hpp>
 #include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <list>
-#include <optional>
+#include <cstddef>
+#include <new>
 #include <set>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 HAKIT_NAMESPACE_BEGIN
@@ -2458,9 +2460,25 @@ private:
     std::set<wait_signal*> signals_;
 };
 
+/// Posts `f` to `ex`; straight to the io_context when `ex` is a plain io_context executor (no
+/// polymorphic executor calls on the hot path).
+template <class F>
+void post_to(const boost::asio::any_io_executor& ex, F&& f)
+{
+    using io_executor = boost::asio::io_context::executor_type;
+    if (const auto* io = ex.target<io_executor>())
+        boost::asio::post(*io, std::forward<F>(f));
+    else
+        boost::asio::post(ex, std::forward<F>(f));
+}
+
 /// A condition variable for coroutines on one executor: waiters re-check their predicate after
 /// every wake-up. notify_all() never runs a waiter inline; each wake-up is one post. Much cheaper
 /// than a timer, which goes through the reactor's timer queue on every wait and cancel.
+///
+/// Waiters are intrusive nodes: the first one lives inside the signal, others come from Asio's
+/// recycling allocator. A coroutine waits without a coroutine frame of its own:
+/// `const bool woken = co_await signal.wait();` (false: the waiting coroutine was cancelled).
 class wait_signal
 {
 public:
@@ -2480,99 +2498,302 @@ public:
     {
         if (service_)
             service_->remove(this);
-        for (auto& w : waiters_)
-            w.slot.clear();
+        drop_all();
     }
 
-    /// Wakes every current waiter (later waiters are not affected).
+    /// Wakes every current waiter (later waiters are not affected), in the order they started.
     void notify_all()
     {
-        auto woken = std::move(waiters_);
-        waiters_.clear();
-        for (auto& w : woken)
-            complete(w, {});
-        // `woken` (and the work it tracked) goes only after the completions are queued.
+        waiter_base* w = std::exchange(head_, nullptr);
+        tail_ = nullptr;
+        while (w)
+        {
+            waiter_base* next = w->next;
+            w->slot.clear();
+            w->finish(*this, w, completion::woken);
+            w = next;
+        }
     }
+
+    /// Wakes every current waiter like notify_all(), but resumes waiting coroutines right here
+    /// instead of posting them (other handlers are still posted). Only for callers that already run
+    /// as a handler of their own on the signal's executor, outside any call whose caller must not
+    /// see a waiter run inline. The caller keeps the signal alive until this returns.
+    void notify_all_here()
+    {
+        waiter_base* w = std::exchange(head_, nullptr);
+        tail_ = nullptr;
+        // Should a resumed coroutine throw, the waiters not resumed yet are still woken (posted).
+        struct rest_posted
+        {
+            wait_signal& signal;
+            waiter_base*& rest;
+            ~rest_posted()
+            {
+                while (rest)
+                {
+                    waiter_base* next = rest->next;
+                    rest->slot.clear();
+                    rest->finish(signal, rest, completion::woken);
+                    rest = next;
+                }
+            }
+        } guard{*this, w};
+        while (w)
+        {
+            waiter_base* current = std::exchange(w, w->next);
+            current->slot.clear();
+            current->finish(*this, current, completion::woken_here);
+        }
+    }
+
+    /// Whether someone waits.
+    bool has_waiters() const noexcept { return head_ != nullptr; }
+
+    /// The bare asynchronous operation, completing with `bool woken` (false when the waiter was
+    /// cancelled). Awaited directly it needs no coroutine frame: `bool woken = co_await s.wait();`.
+    class wait_operation
+    {
+    public:
+        explicit wait_operation(wait_signal* signal) noexcept : signal_(signal) {}
+
+        template <boost::asio::completion_token_for<void(bool)> Token>
+        auto operator()(Token&& token) const
+        {
+            return signal_->initiate<void(bool)>(std::forward<Token>(token));
+        }
+
+    private:
+        wait_signal* signal_;
+    };
+
+    wait_operation wait() noexcept { return wait_operation(this); }
 
     /// Waits for the next notify_all(). Returns false if the waiting coroutine itself was cancelled
     /// (e.g. it lost an `||` race), true when it was woken.
     boost::asio::awaitable<bool> async_wait();
 
-    /// The same wait as the bare Asio operation, without a coroutine frame of its own (hot paths):
-    /// `auto [ec] = co_await signal.async_wait_operation();` — ec is set when the waiter was cancelled.
+    /// The same wait as an awaitable completing with `std::tuple<error_code>` (ec set when the waiter
+    /// was cancelled). Prefer wait() on hot paths.
     boost::asio::awaitable<std::tuple<boost::system::error_code>> async_wait_operation();
 
     /// Drops every pending waiter without running it (execution context shutdown).
     void abandon() noexcept
     {
-        for (auto& w : waiters_)
-            w.slot.clear();
-        waiters_.clear();
+        drop_all();
         service_ = nullptr;
     }
 
 private:
-    using handler_type = boost::asio::any_completion_handler<void(boost::system::error_code)>;
-
-    struct waiter
+    enum class completion
     {
-        // Built in place: assigning into an existing any_completion_handler recurses in Asio 1.26.
-        std::optional<handler_type> handler;
-        boost::asio::cancellation_slot slot;
-        // Keeps the executor's context running while someone waits, as a pending timer would.
-        boost::asio::any_io_executor work;
+        woken,       // posted: woken
+        woken_here,  // a coroutine is resumed at once, other handlers are posted: woken
+        cancelled,   // posted: not woken
+        dropped      // destroyed without running
     };
 
-    template <class Token>
-    auto wait(Token&& token)
+    struct waiter_base
     {
-        return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
-            [this](auto handler) {
-                auto slot = boost::asio::get_associated_cancellation_slot(handler);
-                auto it = waiters_.emplace(waiters_.end());
-                it->slot = slot;
-                it->work = boost::asio::prefer(ex_, boost::asio::execution::outstanding_work.tracked);
-                it->handler.emplace(std::move(handler));
-                if (slot.is_connected())
-                    slot.assign([this, it](boost::asio::cancellation_type) { cancel(it); });
-            },
-            token
-        );
+        waiter_base* prev = nullptr;
+        waiter_base* next = nullptr;
+        boost::asio::cancellation_slot slot;
+        /// Frees the node, then completes or destroys its handler.
+        void (*finish)(wait_signal&, waiter_base*, completion) = nullptr;
+        bool in_place = false;
+    };
+
+    // A coroutine holds work on its executor while it exists (co_spawn), so its waits need not.
+    template <class Handler>
+    static constexpr bool resumes_coroutine =
+        std::is_base_of_v<boost::asio::detail::awaitable_thread<boost::asio::any_io_executor>, Handler>;
+
+    struct no_work
+    {
+        explicit no_work(const boost::asio::any_io_executor&) noexcept {}
+    };
+
+    struct tracked_work
+    {
+        // Keeps the executor's context running while someone waits, as a pending timer would.
+        explicit tracked_work(const boost::asio::any_io_executor& ex)
+            : ex(boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked))
+        {}
+        boost::asio::any_io_executor ex;
+    };
+
+    template <class Handler, class Signature>
+    struct waiter final : waiter_base
+    {
+        using work_type = std::conditional_t<resumes_coroutine<Handler>, no_work, tracked_work>;
+
+        waiter(Handler&& h, const boost::asio::any_io_executor& ex) : handler(std::move(h)), work(ex)
+        {
+            finish = &finish_waiter;
+        }
+
+        static void finish_waiter(wait_signal& signal, waiter_base* base, completion how)
+        {
+            auto* self = static_cast<waiter*>(base);
+            Handler handler(std::move(self->handler));
+            [[maybe_unused]] work_type work(std::move(self->work));
+            signal.free_waiter(self);
+            if constexpr (resumes_coroutine<Handler> && std::is_same_v<Signature, void(bool)>)
+            {
+                if (how == completion::woken_here)
+                {
+                    std::move(handler)(true);
+                    return;
+                }
+            }
+            if (how != completion::dropped)
+                post_completion<Signature>(signal.ex_, std::move(handler), how != completion::cancelled);
+            // `work` goes only after the completion is queued.
+        }
+
+        Handler handler;
+        [[no_unique_address]] work_type work;
+    };
+
+    template <class Signature>
+    struct initiation
+    {
+        wait_signal* self;
+
+        template <class Handler>
+        void operator()(Handler&& handler) const
+        {
+            self->add_waiter<Signature>(std::forward<Handler>(handler));
+        }
+    };
+
+    template <class Signature, class Token>
+    auto initiate(Token&& token)
+    {
+        return boost::asio::async_initiate<Token, Signature>(initiation<Signature>{this}, token);
     }
 
-    void cancel(std::list<waiter>::iterator it)
+    template <class Signature, class Handler>
+    void add_waiter(Handler&& h)
+    {
+        using handler_type = std::decay_t<Handler>;
+        using node_type = waiter<handler_type, Signature>;
+        auto slot = boost::asio::get_associated_cancellation_slot(h);
+        handler_type handler(std::forward<Handler>(h));
+
+        node_type* w = nullptr;
+        if constexpr (sizeof(node_type) <= sizeof(first_) && alignof(node_type) <= alignof(std::max_align_t))
+        {
+            if (!first_used_)
+            {
+                w = ::new (static_cast<void*>(first_)) node_type(std::move(handler), ex_);
+                first_used_ = true;
+                w->in_place = true;
+            }
+        }
+        if (!w)
+        {
+            boost::asio::recycling_allocator<node_type> alloc;
+            node_type* memory = alloc.allocate(1);
+            try
+            {
+                w = ::new (static_cast<void*>(memory)) node_type(std::move(handler), ex_);
+            }
+            catch (...)
+            {
+                alloc.deallocate(memory, 1);
+                throw;
+            }
+        }
+
+        w->prev = tail_;
+        if (tail_)
+            tail_->next = w;
+        else
+            head_ = w;
+        tail_ = w;
+        w->slot = slot;
+        if (slot.is_connected())
+            slot.assign([this, w](boost::asio::cancellation_type) { cancel(w); });
+    }
+
+    template <class Node>
+    void free_waiter(Node* w) noexcept
+    {
+        const bool in_place = w->in_place;
+        w->~Node();
+        if (in_place)
+            first_used_ = false;
+        else
+            boost::asio::recycling_allocator<Node>().deallocate(w, 1);
+    }
+
+    void unlink(waiter_base* w) noexcept
+    {
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            head_ = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        else
+            tail_ = w->prev;
+    }
+
+    void cancel(waiter_base* w)
     {
         // Runs inside the cancellation slot's own handler: do not clear the slot here.
-        handler_type handler(std::move(*it->handler));
-        waiters_.erase(it);
-        post_completion(std::move(handler), boost::asio::error::operation_aborted);
+        unlink(w);
+        w->finish(*this, w, completion::cancelled);
     }
 
-    void complete(waiter& w, boost::system::error_code ec)
+    template <class Signature, class Handler>
+    static void post_completion(const boost::asio::any_io_executor& ex, Handler&& handler, bool woken)
     {
-        w.slot.clear();
-        post_completion(std::move(*w.handler), ec);
+        if constexpr (std::is_same_v<Signature, void(bool)>)
+        {
+            post_to(ex, [h = std::move(handler), woken]() mutable { std::move(h)(woken); });
+        }
+        else
+        {
+            boost::system::error_code ec;
+            if (!woken)
+                ec = boost::asio::error::operation_aborted;
+            post_to(ex, [h = std::move(handler), ec]() mutable { std::move(h)(ec); });
+        }
     }
 
-    void post_completion(handler_type handler, boost::system::error_code ec)
+    void drop_all() noexcept
     {
-        boost::asio::post(ex_, [h = std::move(handler), ec]() mutable { std::move(h)(ec); });
+        waiter_base* w = std::exchange(head_, nullptr);
+        tail_ = nullptr;
+        while (w)
+        {
+            waiter_base* next = w->next;
+            w->slot.clear();
+            w->finish(*this, w, completion::dropped);
+            w = next;
+        }
     }
 
     boost::asio::any_io_executor ex_;
     wait_signal_service* service_;
-    std::list<waiter> waiters_;
+    waiter_base* head_ = nullptr;
+    waiter_base* tail_ = nullptr;
+    // Room for the first waiter: a waiting coroutine's node (links, slot and handler) fits.
+    alignas(std::max_align_t) unsigned char first_[64];
+    bool first_used_ = false;
 };
 
 inline boost::asio::awaitable<bool> wait_signal::async_wait()
 {
-    auto [ec] = co_await wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    co_return !ec;
+    const bool woken = co_await wait();
+    co_return woken;
 }
 
 inline boost::asio::awaitable<std::tuple<boost::system::error_code>> wait_signal::async_wait_operation()
 {
-    return wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    return initiate<void(boost::system::error_code)>(boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 inline void wait_signal_service::shutdown()
@@ -2662,8 +2883,7 @@ public:
             }
             else
             {
-                auto [waited] = co_await self->signal_.async_wait_operation();
-                const bool woken = !waited;
+                const bool woken = co_await self->signal_.wait();
                 if (!woken)
                     out.emplace(boost::asio::error::operation_aborted);
             }
@@ -2687,8 +2907,7 @@ public:
                 out.emplace(self->last_);
             else
             {
-                auto [waited] = co_await self->signal_.async_wait_operation();
-                const bool woken = !waited;
+                const bool woken = co_await self->signal_.wait();
                 if (!woken)
                     out.emplace(boost::asio::error::operation_aborted);
             }
@@ -3168,6 +3387,7 @@ HAKIT_NAMESPACE_END
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -3252,9 +3472,9 @@ public:
 
     void release(const component_id& id)
     {
-        election_actions actions;
-        election_.release(id, actions);
-        perform(actions, nullptr);
+        scratch_actions actions(*this);
+        election_.release(id, actions.list);
+        perform(actions.list, no_group());
         auto it = mailboxes_.find(id);
         if (it != mailboxes_.end())
         {
@@ -3297,11 +3517,10 @@ public:
             }
             if (out)
                 break;
-            auto [waited] = co_await box->signal.async_wait_operation();
-            const bool woken = !waited;
+            const bool woken = co_await box->signal.wait();
             if (!woken)
             {
-                withdraw(id, nullptr);
+                withdraw(id);
                 out.emplace(boost::asio::error::operation_aborted);
             }
         }
@@ -3338,8 +3557,7 @@ public:
             }
             if (out)
                 break;
-            auto [waited] = co_await box->signal.async_wait_operation();
-            const bool woken = !waited;
+            const bool woken = co_await box->signal.wait();
             if (!woken)
                 out.emplace(boost::asio::error::operation_aborted);
         }
@@ -3351,13 +3569,18 @@ public:
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
-        election_actions actions;
-        BOOST_OUTCOME_CO_TRY(
-            election_.confirm(id, term, std::move(address), connection_.holds_term(term), actions)
-        );
-        auto group = std::make_shared<operation_group>();
-        perform(actions, group);
-        co_return co_await wait(group);
+        group_storage storage;
+        {
+            scratch_actions actions(*this);
+            BOOST_OUTCOME_CO_TRY(
+                election_.confirm(id, term, std::move(address), connection_.holds_term(term), actions.list)
+            );
+            perform(actions.list, storage.group());
+        }
+        if constexpr (immediate_backend)
+            co_return outcome_of(storage.local);
+        else
+            co_return co_await wait(storage.group());
     }
 
     /// Stops contending: revokes `id` if it leads, deletes its published information, and leaves
@@ -3366,9 +3589,13 @@ public:
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
-        auto group = std::make_shared<operation_group>();
-        withdraw(id, group);
-        auto r = co_await wait(group);
+        group_storage storage;
+        withdraw(id, storage.group());
+        result<void> r = success();
+        if constexpr (immediate_backend)
+            r = outcome_of(storage.local);
+        else
+            r = co_await wait(storage.group());
         // Losing the latch first makes the deletion moot; resigning still succeeded.
         if (!r && r.error() == errc::not_leader)
             co_return success();
@@ -3398,11 +3625,10 @@ public:
                 out.emplace(errc::closed);
                 break;
             }
-            auto [waited] = co_await box->signal.async_wait_operation();
-            const bool woken = !waited;
+            const bool woken = co_await box->signal.wait();
             if (!woken)
             {
-                withdraw(id, nullptr);
+                withdraw(id);
                 // The contender learns of the withdrawal like of any other revoke.
                 while (!box->events.empty())
                 {
@@ -3451,14 +3677,18 @@ public:
         auto self = this->shared_from_this();
         if (closed_)
             co_return success();
-        auto group = std::make_shared<operation_group>();
+        group_storage storage;
         {
-            election_actions actions;
-            election_.close(actions);
-            perform(actions, group);
+            scratch_actions actions(*this);
+            election_.close(actions.list);
+            perform(actions.list, storage.group());
         }
         closed_ = true;
-        auto withdrawn = co_await wait(group);
+        result<void> withdrawn = success();
+        if constexpr (immediate_backend)
+            withdrawn = outcome_of(storage.local);
+        else
+            withdrawn = co_await wait(storage.group());
         stop_all_retrievals();
         for (auto& [id, box] : mailboxes_)
             box->signal.notify_all();
@@ -3483,6 +3713,76 @@ public:
     }
 
 private:
+    /// Whether the backend completes its election operations immediately (the in-memory and
+    /// standalone backends do): then they run synchronously, without queue, coroutine frames or posts.
+    static constexpr bool immediate_backend =
+        requires(connection_type & c, election_event_queue* queue, std::vector<publication> batch)
+    {
+        {
+            c.publish_now(batch)
+            } -> std::same_as<result<void>>;
+        {
+            c.start_election_now(queue)
+            } -> std::same_as<result<void>>;
+        {
+            c.stop_election_now()
+            } -> std::same_as<result<void>>;
+    };
+
+    /// Who learns the outcome of a call's backend operations. With an immediate backend they are
+    /// done before perform() returns, so the caller's own group will do; otherwise the sequencer
+    /// updates a shared one, which outlives a caller that stops waiting.
+    using group_ptr =
+        std::conditional_t<immediate_backend, operation_group*, std::shared_ptr<operation_group>>;
+
+    static group_ptr no_group() noexcept { return group_ptr(); }
+
+    struct group_storage
+    {
+        operation_group local;
+        std::shared_ptr<operation_group> shared;
+
+        group_ptr group()
+        {
+            if constexpr (immediate_backend)
+                return &local;
+            else
+            {
+                if (!shared)
+                    shared = std::make_shared<operation_group>();
+                return shared;
+            }
+        }
+    };
+
+    static result<void> outcome_of(const operation_group& group)
+    {
+        if (group.first_error)
+            return group.first_error;
+        return success();
+    }
+
+    /// An election_actions list whose capacity is reused from call to call (no allocation per
+    /// event once warm). Safe against re-entry: a nested user just starts with an empty list.
+    struct scratch_actions
+    {
+        explicit scratch_actions(ha_core& core) : core(core), list(std::move(core.spare_actions_))
+        {
+            list.clear();
+        }
+        scratch_actions(const scratch_actions&) = delete;
+        scratch_actions& operator=(const scratch_actions&) = delete;
+        ~scratch_actions()
+        {
+            list.clear();
+            if (list.capacity() > core.spare_actions_.capacity())
+                core.spare_actions_ = std::move(list);
+        }
+
+        ha_core& core;
+        election_actions list;
+    };
+
     using backend_operation = std::variant<publication, start_driver, stop_driver>;
 
     struct queued_operation
@@ -3503,17 +3803,17 @@ private:
         auto box = mailbox(id);
         if (!box)
             return errc::closed;
-        election_actions actions;
-        BOOST_OUTCOME_TRY(election_.join(id, actions));
-        perform(actions, nullptr);
+        scratch_actions actions(*this);
+        BOOST_OUTCOME_TRY(election_.join(id, actions.list));
+        perform(actions.list, no_group());
         return box;
     }
 
-    void withdraw(const component_id& id, std::shared_ptr<operation_group> group)
+    void withdraw(const component_id& id, const group_ptr& group = no_group())
     {
-        election_actions actions;
-        election_.withdraw(id, actions);
-        perform(actions, std::move(group));
+        scratch_actions actions(*this);
+        election_.withdraw(id, actions.list);
+        perform(actions.list, group);
     }
 
     void stop_all_retrievals()
@@ -3528,23 +3828,56 @@ private:
 
     void schedule_drain()
     {
-        boost::asio::post(ex_, [weak = this->weak_from_this()] {
+        post_to(ex_, [weak = this->weak_from_this()] {
             if (auto self = weak.lock())
                 self->drain();
         });
     }
 
+    /// Applies the backend's queued events. This already runs as a handler of its own, posted by
+    /// the backend's call, so the components it wakes are resumed here, after every event has been
+    /// applied, instead of one more post each.
     void drain()
     {
-        events_.drain([this](election_event event) {
-            election_actions actions;
-            const auto& issued = election_.issued();
-            election_.on_event(event, issued && connection_.holds_term(*issued), actions);
-            perform(actions, nullptr);
-        });
+        draining_ = true;
+        try
+        {
+            events_.drain([this](election_event event) {
+                scratch_actions actions(*this);
+                const auto& issued = election_.issued();
+                election_.on_event(event, issued && connection_.holds_term(*issued), actions.list);
+                perform(actions.list, no_group());
+            });
+        }
+        catch (...)
+        {
+            draining_ = false;
+            wake_deferred(false);
+            throw;
+        }
+        draining_ = false;
+        wake_deferred(true);
     }
 
-    void perform(election_actions& actions, const std::shared_ptr<operation_group>& group)
+    /// Wakes the mailboxes drain() delivered to: their coroutines resumed right here (`here`), or
+    /// posted.
+    void wake_deferred(bool here)
+    {
+        if (to_wake_.empty())
+            return;
+        auto boxes = std::move(to_wake_);
+        to_wake_.clear();
+        for (auto& box : boxes)
+        {
+            // `box` keeps the signal alive while the coroutines it wakes run.
+            if (here)
+                box->signal.notify_all_here();
+            else
+                box->signal.notify_all();
+        }
+    }
+
+    void perform(election_actions& actions, const group_ptr& group)
     {
         for (auto& action : actions)
         {
@@ -3567,28 +3900,42 @@ private:
 
     void deliver(const component_id& id, component_event event)
     {
-        auto box = mailbox(id);
-        if (!box)
+        auto it = mailboxes_.find(id);
+        if (it == mailboxes_.end())
             return;
-        box->events.push_back(std::move(event));
-        box->signal.notify_all();
+        auto& box = *it->second;
+        box.events.push_back(std::move(event));
+        if (!draining_)
+            box.signal.notify_all();
+        else if (box.signal.has_waiters() &&
+                 std::find(to_wake_.begin(), to_wake_.end(), it->second) == to_wake_.end())
+            to_wake_.push_back(it->second);
     }
 
-    /// Whether the backend completes its election operations immediately (the in-memory and
-    /// standalone backends do): then they run synchronously, without coroutine frames or posts.
-    static constexpr bool immediate_backend =
-        requires(connection_type & c, election_event_queue* queue, std::vector<publication> batch)
+    void enqueue(backend_operation operation, const group_ptr& group)
     {
+        if constexpr (immediate_backend)
         {
-            c.publish_now(batch)
-            } -> std::same_as<result<void>>;
+            // Performed at once, in request order: nothing is ever queued (every backend callback
+            // is posted, so nothing re-enters here).
+            const auto outcome = perform_now(std::move(operation));
+            if (group && !outcome && !group->first_error)
+                group->first_error = outcome.error();
+        }
+        else
         {
-            c.start_election_now(queue)
-            } -> std::same_as<result<void>>;
-        {
-            c.stop_election_now()
-            } -> std::same_as<result<void>>;
-    };
+            operations_.push_back({std::move(operation), group});
+            if (group)
+                ++group->remaining;
+            else if (!sequencer_running_)
+            {
+                // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
+                // waits drives the sequencer itself, see wait().)
+                sequencer_running_ = true;
+                boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
+            }
+        }
+    }
 
     /// Whether the backend can delete published information and leave its election in one step
     /// (ZooKeeper: one multi, so the successor learns of both from one transaction).
@@ -3599,51 +3946,32 @@ private:
             } -> std::same_as<boost::asio::awaitable<result<void>>>;
     };
 
-    void enqueue(backend_operation operation, const std::shared_ptr<operation_group>& group)
-    {
-        operations_.push_back({std::move(operation), group});
-        if (group)
-            ++group->remaining;
-        if constexpr (immediate_backend)
-        {
-            if (!sequencer_running_)
-                run_queue_now();
-        }
-        else if (!group && !sequencer_running_)
-        {
-            // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
-            // waits drives the sequencer itself, see wait().)
-            sequencer_running_ = true;
-            boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
-        }
-    }
-
     static boost::asio::awaitable<void> run_sequencer(std::shared_ptr<ha_core> self)
     {
         co_await self->sequence();
     }
 
-    /// Performs every queued operation synchronously (immediate backends only).
-    void run_queue_now()
+    /// Performs one operation synchronously (immediate backends only).
+    result<void> perform_now(backend_operation&& operation)
     {
-        sequencer_running_ = true;
-        while (!operations_.empty())
+        result<void> outcome = success();
+        if (auto* p = std::get_if<publication>(&operation))
         {
-            auto batch = take_batch();
-            result<void> outcome = success();
-            if (std::holds_alternative<publication>(batch.front().operation))
-                outcome = connection_.publish_now(publications_of(batch));
-            else if (std::holds_alternative<start_driver>(batch.front().operation))
-            {
-                outcome = connection_.start_election_now(&events_);
-                if (!outcome)
-                    events_.push(election_error{outcome.error()});
-            }
-            else
-                outcome = connection_.stop_election_now();
-            finish(batch, outcome);
+            // The batch's capacity is reused: no allocation per publication once warm.
+            publication_batch_.clear();
+            publication_batch_.push_back(std::move(*p));
+            outcome = connection_.publish_now(publication_batch_);
+            publication_batch_.clear();
         }
-        sequencer_running_ = false;
+        else if (std::holds_alternative<start_driver>(operation))
+        {
+            outcome = connection_.start_election_now(&events_);
+            if (!outcome)
+                events_.push(election_error{outcome.error()});
+        }
+        else
+            outcome = connection_.stop_election_now();
+        return outcome;
     }
 
     /// The next batch: all consecutive publications at the front, or one other operation.
@@ -3746,8 +4074,7 @@ private:
             }
             else
             {
-                auto [waited] = co_await operations_done_.async_wait_operation();
-                const bool woken = !waited;
+                const bool woken = co_await operations_done_.wait();
                 if (!woken)
                     ec = boost::asio::error::operation_aborted;
             }
@@ -3799,6 +4126,11 @@ private:
     std::map<std::uint64_t, std::shared_ptr<retrieval_channel>> retrievals_;
     std::deque<queued_operation> operations_;
     wait_signal operations_done_;
+    election_actions spare_actions_;
+    // Mailboxes to wake once the current drain() has applied every event.
+    std::vector<std::shared_ptr<component_mailbox>> to_wake_;
+    bool draining_ = false;
+    std::vector<publication> publication_batch_;
     bool sequencer_running_ = false;
     bool closed_ = false;
 };
@@ -4245,6 +4577,7 @@ HAKIT_NAMESPACE_END
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/uuid/random_generator.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -4457,8 +4790,9 @@ private:
 
     void leave(member_id m)
     {
-        drop_from_latch(m);
+        // A member that leaves has ended its term itself: it is not sent a revoke of its own.
         members_.at(m).election = nullptr;
+        drop_from_latch(m);
         update_leader();
     }
 
@@ -4548,7 +4882,7 @@ private:
         auto& head = members_.at(latch_.front());
         if (head.term)
             return;
-        head.term = session_id::random();
+        head.term = session_id(next_term_());
         send(latch_.front(), detail::leadership_granted{*head.term});
     }
 
@@ -4594,6 +4928,8 @@ private:
     std::map<std::uint64_t, watcher> watchers_;
     member_id next_member_ = 1;
     std::uint64_t next_token_ = 1;
+    // Random (version 4) term ids from a generator seeded once from the OS: no system call per term.
+    boost::uuids::random_generator_mt19937 next_term_;
 };
 
 /// One member of an in_memory_cluster: the backend connection of one ha_services.

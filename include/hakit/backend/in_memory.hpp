@@ -17,6 +17,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/uuid/random_generator.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -229,8 +230,9 @@ private:
 
     void leave(member_id m)
     {
-        drop_from_latch(m);
+        // A member that leaves has ended its term itself: it is not sent a revoke of its own.
         members_.at(m).election = nullptr;
+        drop_from_latch(m);
         update_leader();
     }
 
@@ -320,7 +322,7 @@ private:
         auto& head = members_.at(latch_.front());
         if (head.term)
             return;
-        head.term = session_id::random();
+        head.term = session_id(next_term_());
         send(latch_.front(), detail::leadership_granted{*head.term});
     }
 
@@ -366,6 +368,8 @@ private:
     std::map<std::uint64_t, watcher> watchers_;
     member_id next_member_ = 1;
     std::uint64_t next_token_ = 1;
+    // Random (version 4) term ids from a generator seeded once from the OS: no system call per term.
+    boost::uuids::random_generator_mt19937 next_term_;
 };
 
 /// One member of an in_memory_cluster: the backend connection of one ha_services.

@@ -22,6 +22,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -106,9 +107,9 @@ public:
 
     void release(const component_id& id)
     {
-        election_actions actions;
-        election_.release(id, actions);
-        perform(actions, nullptr);
+        scratch_actions actions(*this);
+        election_.release(id, actions.list);
+        perform(actions.list, no_group());
         auto it = mailboxes_.find(id);
         if (it != mailboxes_.end())
         {
@@ -151,11 +152,10 @@ public:
             }
             if (out)
                 break;
-            auto [waited] = co_await box->signal.async_wait_operation();
-            const bool woken = !waited;
+            const bool woken = co_await box->signal.wait();
             if (!woken)
             {
-                withdraw(id, nullptr);
+                withdraw(id);
                 out.emplace(boost::asio::error::operation_aborted);
             }
         }
@@ -192,8 +192,7 @@ public:
             }
             if (out)
                 break;
-            auto [waited] = co_await box->signal.async_wait_operation();
-            const bool woken = !waited;
+            const bool woken = co_await box->signal.wait();
             if (!woken)
                 out.emplace(boost::asio::error::operation_aborted);
         }
@@ -205,13 +204,18 @@ public:
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
-        election_actions actions;
-        BOOST_OUTCOME_CO_TRY(
-            election_.confirm(id, term, std::move(address), connection_.holds_term(term), actions)
-        );
-        auto group = std::make_shared<operation_group>();
-        perform(actions, group);
-        co_return co_await wait(group);
+        group_storage storage;
+        {
+            scratch_actions actions(*this);
+            BOOST_OUTCOME_CO_TRY(
+                election_.confirm(id, term, std::move(address), connection_.holds_term(term), actions.list)
+            );
+            perform(actions.list, storage.group());
+        }
+        if constexpr (immediate_backend)
+            co_return outcome_of(storage.local);
+        else
+            co_return co_await wait(storage.group());
     }
 
     /// Stops contending: revokes `id` if it leads, deletes its published information, and leaves
@@ -220,9 +224,13 @@ public:
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         auto self = this->shared_from_this();
-        auto group = std::make_shared<operation_group>();
-        withdraw(id, group);
-        auto r = co_await wait(group);
+        group_storage storage;
+        withdraw(id, storage.group());
+        result<void> r = success();
+        if constexpr (immediate_backend)
+            r = outcome_of(storage.local);
+        else
+            r = co_await wait(storage.group());
         // Losing the latch first makes the deletion moot; resigning still succeeded.
         if (!r && r.error() == errc::not_leader)
             co_return success();
@@ -252,11 +260,10 @@ public:
                 out.emplace(errc::closed);
                 break;
             }
-            auto [waited] = co_await box->signal.async_wait_operation();
-            const bool woken = !waited;
+            const bool woken = co_await box->signal.wait();
             if (!woken)
             {
-                withdraw(id, nullptr);
+                withdraw(id);
                 // The contender learns of the withdrawal like of any other revoke.
                 while (!box->events.empty())
                 {
@@ -305,14 +312,18 @@ public:
         auto self = this->shared_from_this();
         if (closed_)
             co_return success();
-        auto group = std::make_shared<operation_group>();
+        group_storage storage;
         {
-            election_actions actions;
-            election_.close(actions);
-            perform(actions, group);
+            scratch_actions actions(*this);
+            election_.close(actions.list);
+            perform(actions.list, storage.group());
         }
         closed_ = true;
-        auto withdrawn = co_await wait(group);
+        result<void> withdrawn = success();
+        if constexpr (immediate_backend)
+            withdrawn = outcome_of(storage.local);
+        else
+            withdrawn = co_await wait(storage.group());
         stop_all_retrievals();
         for (auto& [id, box] : mailboxes_)
             box->signal.notify_all();
@@ -337,6 +348,76 @@ public:
     }
 
 private:
+    /// Whether the backend completes its election operations immediately (the in-memory and
+    /// standalone backends do): then they run synchronously, without queue, coroutine frames or posts.
+    static constexpr bool immediate_backend =
+        requires(connection_type & c, election_event_queue* queue, std::vector<publication> batch)
+    {
+        {
+            c.publish_now(batch)
+            } -> std::same_as<result<void>>;
+        {
+            c.start_election_now(queue)
+            } -> std::same_as<result<void>>;
+        {
+            c.stop_election_now()
+            } -> std::same_as<result<void>>;
+    };
+
+    /// Who learns the outcome of a call's backend operations. With an immediate backend they are
+    /// done before perform() returns, so the caller's own group will do; otherwise the sequencer
+    /// updates a shared one, which outlives a caller that stops waiting.
+    using group_ptr =
+        std::conditional_t<immediate_backend, operation_group*, std::shared_ptr<operation_group>>;
+
+    static group_ptr no_group() noexcept { return group_ptr(); }
+
+    struct group_storage
+    {
+        operation_group local;
+        std::shared_ptr<operation_group> shared;
+
+        group_ptr group()
+        {
+            if constexpr (immediate_backend)
+                return &local;
+            else
+            {
+                if (!shared)
+                    shared = std::make_shared<operation_group>();
+                return shared;
+            }
+        }
+    };
+
+    static result<void> outcome_of(const operation_group& group)
+    {
+        if (group.first_error)
+            return group.first_error;
+        return success();
+    }
+
+    /// An election_actions list whose capacity is reused from call to call (no allocation per
+    /// event once warm). Safe against re-entry: a nested user just starts with an empty list.
+    struct scratch_actions
+    {
+        explicit scratch_actions(ha_core& core) : core(core), list(std::move(core.spare_actions_))
+        {
+            list.clear();
+        }
+        scratch_actions(const scratch_actions&) = delete;
+        scratch_actions& operator=(const scratch_actions&) = delete;
+        ~scratch_actions()
+        {
+            list.clear();
+            if (list.capacity() > core.spare_actions_.capacity())
+                core.spare_actions_ = std::move(list);
+        }
+
+        ha_core& core;
+        election_actions list;
+    };
+
     using backend_operation = std::variant<publication, start_driver, stop_driver>;
 
     struct queued_operation
@@ -357,17 +438,17 @@ private:
         auto box = mailbox(id);
         if (!box)
             return errc::closed;
-        election_actions actions;
-        BOOST_OUTCOME_TRY(election_.join(id, actions));
-        perform(actions, nullptr);
+        scratch_actions actions(*this);
+        BOOST_OUTCOME_TRY(election_.join(id, actions.list));
+        perform(actions.list, no_group());
         return box;
     }
 
-    void withdraw(const component_id& id, std::shared_ptr<operation_group> group)
+    void withdraw(const component_id& id, const group_ptr& group = no_group())
     {
-        election_actions actions;
-        election_.withdraw(id, actions);
-        perform(actions, std::move(group));
+        scratch_actions actions(*this);
+        election_.withdraw(id, actions.list);
+        perform(actions.list, group);
     }
 
     void stop_all_retrievals()
@@ -382,23 +463,56 @@ private:
 
     void schedule_drain()
     {
-        boost::asio::post(ex_, [weak = this->weak_from_this()] {
+        post_to(ex_, [weak = this->weak_from_this()] {
             if (auto self = weak.lock())
                 self->drain();
         });
     }
 
+    /// Applies the backend's queued events. This already runs as a handler of its own, posted by
+    /// the backend's call, so the components it wakes are resumed here, after every event has been
+    /// applied, instead of one more post each.
     void drain()
     {
-        events_.drain([this](election_event event) {
-            election_actions actions;
-            const auto& issued = election_.issued();
-            election_.on_event(event, issued && connection_.holds_term(*issued), actions);
-            perform(actions, nullptr);
-        });
+        draining_ = true;
+        try
+        {
+            events_.drain([this](election_event event) {
+                scratch_actions actions(*this);
+                const auto& issued = election_.issued();
+                election_.on_event(event, issued && connection_.holds_term(*issued), actions.list);
+                perform(actions.list, no_group());
+            });
+        }
+        catch (...)
+        {
+            draining_ = false;
+            wake_deferred(false);
+            throw;
+        }
+        draining_ = false;
+        wake_deferred(true);
     }
 
-    void perform(election_actions& actions, const std::shared_ptr<operation_group>& group)
+    /// Wakes the mailboxes drain() delivered to: their coroutines resumed right here (`here`), or
+    /// posted.
+    void wake_deferred(bool here)
+    {
+        if (to_wake_.empty())
+            return;
+        auto boxes = std::move(to_wake_);
+        to_wake_.clear();
+        for (auto& box : boxes)
+        {
+            // `box` keeps the signal alive while the coroutines it wakes run.
+            if (here)
+                box->signal.notify_all_here();
+            else
+                box->signal.notify_all();
+        }
+    }
+
+    void perform(election_actions& actions, const group_ptr& group)
     {
         for (auto& action : actions)
         {
@@ -421,28 +535,42 @@ private:
 
     void deliver(const component_id& id, component_event event)
     {
-        auto box = mailbox(id);
-        if (!box)
+        auto it = mailboxes_.find(id);
+        if (it == mailboxes_.end())
             return;
-        box->events.push_back(std::move(event));
-        box->signal.notify_all();
+        auto& box = *it->second;
+        box.events.push_back(std::move(event));
+        if (!draining_)
+            box.signal.notify_all();
+        else if (box.signal.has_waiters() &&
+                 std::find(to_wake_.begin(), to_wake_.end(), it->second) == to_wake_.end())
+            to_wake_.push_back(it->second);
     }
 
-    /// Whether the backend completes its election operations immediately (the in-memory and
-    /// standalone backends do): then they run synchronously, without coroutine frames or posts.
-    static constexpr bool immediate_backend =
-        requires(connection_type & c, election_event_queue* queue, std::vector<publication> batch)
+    void enqueue(backend_operation operation, const group_ptr& group)
     {
+        if constexpr (immediate_backend)
         {
-            c.publish_now(batch)
-            } -> std::same_as<result<void>>;
+            // Performed at once, in request order: nothing is ever queued (every backend callback
+            // is posted, so nothing re-enters here).
+            const auto outcome = perform_now(std::move(operation));
+            if (group && !outcome && !group->first_error)
+                group->first_error = outcome.error();
+        }
+        else
         {
-            c.start_election_now(queue)
-            } -> std::same_as<result<void>>;
-        {
-            c.stop_election_now()
-            } -> std::same_as<result<void>>;
-    };
+            operations_.push_back({std::move(operation), group});
+            if (group)
+                ++group->remaining;
+            else if (!sequencer_running_)
+            {
+                // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
+                // waits drives the sequencer itself, see wait().)
+                sequencer_running_ = true;
+                boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
+            }
+        }
+    }
 
     /// Whether the backend can delete published information and leave its election in one step
     /// (ZooKeeper: one multi, so the successor learns of both from one transaction).
@@ -453,51 +581,32 @@ private:
             } -> std::same_as<boost::asio::awaitable<result<void>>>;
     };
 
-    void enqueue(backend_operation operation, const std::shared_ptr<operation_group>& group)
-    {
-        operations_.push_back({std::move(operation), group});
-        if (group)
-            ++group->remaining;
-        if constexpr (immediate_backend)
-        {
-            if (!sequencer_running_)
-                run_queue_now();
-        }
-        else if (!group && !sequencer_running_)
-        {
-            // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
-            // waits drives the sequencer itself, see wait().)
-            sequencer_running_ = true;
-            boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
-        }
-    }
-
     static boost::asio::awaitable<void> run_sequencer(std::shared_ptr<ha_core> self)
     {
         co_await self->sequence();
     }
 
-    /// Performs every queued operation synchronously (immediate backends only).
-    void run_queue_now()
+    /// Performs one operation synchronously (immediate backends only).
+    result<void> perform_now(backend_operation&& operation)
     {
-        sequencer_running_ = true;
-        while (!operations_.empty())
+        result<void> outcome = success();
+        if (auto* p = std::get_if<publication>(&operation))
         {
-            auto batch = take_batch();
-            result<void> outcome = success();
-            if (std::holds_alternative<publication>(batch.front().operation))
-                outcome = connection_.publish_now(publications_of(batch));
-            else if (std::holds_alternative<start_driver>(batch.front().operation))
-            {
-                outcome = connection_.start_election_now(&events_);
-                if (!outcome)
-                    events_.push(election_error{outcome.error()});
-            }
-            else
-                outcome = connection_.stop_election_now();
-            finish(batch, outcome);
+            // The batch's capacity is reused: no allocation per publication once warm.
+            publication_batch_.clear();
+            publication_batch_.push_back(std::move(*p));
+            outcome = connection_.publish_now(publication_batch_);
+            publication_batch_.clear();
         }
-        sequencer_running_ = false;
+        else if (std::holds_alternative<start_driver>(operation))
+        {
+            outcome = connection_.start_election_now(&events_);
+            if (!outcome)
+                events_.push(election_error{outcome.error()});
+        }
+        else
+            outcome = connection_.stop_election_now();
+        return outcome;
     }
 
     /// The next batch: all consecutive publications at the front, or one other operation.
@@ -600,8 +709,7 @@ private:
             }
             else
             {
-                auto [waited] = co_await operations_done_.async_wait_operation();
-                const bool woken = !waited;
+                const bool woken = co_await operations_done_.wait();
                 if (!woken)
                     ec = boost::asio::error::operation_aborted;
             }
@@ -653,6 +761,11 @@ private:
     std::map<std::uint64_t, std::shared_ptr<retrieval_channel>> retrievals_;
     std::deque<queued_operation> operations_;
     wait_signal operations_done_;
+    election_actions spare_actions_;
+    // Mailboxes to wake once the current drain() has applied every event.
+    std::vector<std::shared_ptr<component_mailbox>> to_wake_;
+    bool draining_ = false;
+    std::vector<publication> publication_batch_;
     bool sequencer_running_ = false;
     bool closed_ = false;
 };

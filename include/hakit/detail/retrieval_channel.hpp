@@ -83,8 +83,7 @@ public:
             }
             else
             {
-                auto [waited] = co_await self->signal_.async_wait_operation();
-                const bool woken = !waited;
+                const bool woken = co_await self->signal_.wait();
                 if (!woken)
                     out.emplace(boost::asio::error::operation_aborted);
             }
@@ -108,8 +107,7 @@ public:
                 out.emplace(self->last_);
             else
             {
-                auto [waited] = co_await self->signal_.async_wait_operation();
-                const bool woken = !waited;
+                const bool woken = co_await self->signal_.wait();
                 if (!woken)
                     out.emplace(boost::asio::error::operation_aborted);
             }
