@@ -128,7 +128,13 @@ TEST_SUITE("zk_latch.layout")
         options.zookeeper.root = "/my/root/";
         options.cluster_id = "cluster-1";
         CHECK(layout::from(options).value().latch_path() == "/my/root/cluster-1/leader/latch");
+        CHECK(layout::from(options).value().job_graphs_path() == "/my/root/cluster-1/jobgraphs");
+        options.zookeeper.jobgraphs_path = "graphs//v2/";
+        CHECK(layout::from(options).value().job_graphs_path() == "/my/root/cluster-1/graphs/v2");
+        CHECK(layout().job_graphs_path() == "/flink/default/jobgraphs");
         CHECK(layout::make("/").value().leader_path() == "/leader");
+        CHECK(layout::make("/").value().job_graphs_path() == "/jobgraphs");
+        CHECK(layout::make("/ns", "/a/./b").error() == errc::invalid_config);  // "." is no node name
         CHECK(layout::make("no-slash").error() == errc::invalid_config);
         CHECK(layout::make("/a//b").error() == errc::invalid_config);
         CHECK(layout::ancestors("/a/b/c") == std::vector<std::string>{"/a", "/a/b"});

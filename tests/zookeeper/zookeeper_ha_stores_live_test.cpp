@@ -489,6 +489,63 @@ TEST_SUITE("zookeeper_ha_stores_live")
         CHECK(ha.is_closed());
     }
 
+    TEST_CASE("path.jobgraphs moves the job graphs; acl creator makes every store node the creator's")
+    {
+        ha_env env;
+        const auto ns = env.root + "/c1";
+        auto options = env.options();
+        options.zookeeper.jobgraphs_path = "/graphs//sub/";
+        options.zookeeper.acl = hakit::zookeeper_acl::creator;
+        options.zookeeper.authorization["digest"] = "hakit:secret";
+        zookeeper_ha_services ha(env.ioc.get_executor(), options);
+        CHECK(ha.backend().settings().layout.job_graphs_path() == ns + "/graphs/sub");
+        write_job(env, ha, job_a);
+
+        zk::session_options o;
+        o.connect_string = env.cluster.connect_string();
+        o.auth.push_back(zk::digest_auth("hakit", "secret"));
+        zk::client owner(env.ioc.get_executor(), o);
+        REQUIRE(env.run(owner.async_connect()));
+        const auto graph = ns + "/graphs/sub/" + job_a.to_string();
+        const auto job = ns + "/jobs/" + job_a.to_string();
+        const auto checkpoint = job + "/checkpoints/0000000000000000003";
+        const std::vector<zk::acl> expected{zk::digest_acl("hakit", "secret")};
+        for (const auto& node :
+             {env.root,
+              ns,
+              ns + "/graphs",
+              graph,
+              graph + "/locks",
+              graph + "/locks/" + ha.backend().lock_id(),
+              job,
+              checkpoint,
+              checkpoint + "/locks/" + ha.backend().lock_id(),
+              job + "/checkpoint_id_counter"})
+        {
+            CAPTURE(node);
+            auto acl = env.run(owner.async_get_acl(node));
+            REQUIRE_MESSAGE(acl, acl.error().message());
+            CHECK(acl.value().acl == expected);
+        }
+        CHECK_FALSE(env.run(owner.async_exists(ns + "/jobgraphs")).value().exists());
+        // A client without the authorization can neither read nor change them.
+        CHECK(env.run(env.admin->async_get_data(graph)).error() == zk::error::no_auth);
+        CHECK(
+            env.run(env.admin->async_remove(graph + "/locks/" + ha.backend().lock_id())).error() ==
+            zk::error::no_auth
+        );
+
+        // Another process with the same options finds the job where the first put it.
+        REQUIRE(env.run(ha.async_close()));
+        zookeeper_ha_services second(env.ioc.get_executor(), options);
+        auto recovered = env.run(second.job_graph_store().value().async_recover(job_a));
+        REQUIRE_MESSAGE(recovered, recovered.error().message());
+        CHECK(recovered.value() == make_graph(job_a));
+        REQUIRE(env.run(second.async_close_and_cleanup_all_data()));
+        CHECK_FALSE(env.run(owner.async_exists(env.root)).value().exists());
+        REQUIRE(env.run(owner.async_close()));
+    }
+
     TEST_CASE("cleanup keeps a parent with another child (the uncle) and another cluster's data")
     {
         ha_env env;

@@ -496,8 +496,8 @@ asio::awaitable<hakit::error_code> print_status(context& cx)
         co_return latch.error();
     emit("contenders " + std::to_string(latch.value().size()));
 
-    // Job graphs: `jobgraphs/<job id>` (where zookeeper_ha_services keeps them).
-    auto graphs = co_await children_of(client, hakit::zookeeper::job_graphs_path(ns));
+    // Job graphs: `<path.jobgraphs>/<job id>` (where zookeeper_ha_services keeps them).
+    auto graphs = co_await children_of(client, layout.job_graphs_path());
     if (!graphs)
         co_return graphs.error();
     const auto graph_ids = job_ids_of(graphs.value());

@@ -273,8 +273,10 @@ struct zookeeper_settings
         if (!where)
         {
             diag.assign(
-                "high-availability.zookeeper.path.root / high-availability.cluster-id: '" +
-                zookeeper_namespace(options) + "' is not a valid ZooKeeper path"
+                "high-availability.zookeeper.path.root / high-availability.cluster-id / "
+                "high-availability.zookeeper.path.jobgraphs: '" +
+                zookeeper_path_join({zookeeper_namespace(options), options.zookeeper.jobgraphs_path}) +
+                "' is not a valid ZooKeeper path"
             );
             return where.error();
         }
@@ -304,8 +306,9 @@ struct zookeeper_settings
 // checks.
 
 /// The job graph store of a zookeeper_ha_services (semantics: hakit::job_graph_store): a
-/// zookeeper_job_graph_store with entries `<namespace>/jobgraphs/<job id>`, state files
-/// `<storage path>/submittedJobGraph<random>` and the connection's lock id.
+/// zookeeper_job_graph_store with entries `<namespace>/<path.jobgraphs>/<job id>` (by default
+/// `<namespace>/jobgraphs/<job id>`), state files `<storage path>/submittedJobGraph<random>` and
+/// the connection's lock id.
 class zookeeper_ha_job_graph_store
 {
 public:
@@ -535,8 +538,8 @@ static_assert(blob_store<zookeeper_ha_blob_store>);
 ///
 /// Stores (one lock id per connection, zookeeper::make_lock_id(), names the lock nodes of every
 /// job graph and checkpoint this process holds):
-/// - job_graph_store(): `<namespace>/jobgraphs/<job id>`, files `<storage path>/submittedJobGraph*`;
-///   one instance per connection.
+/// - job_graph_store(): `<namespace>/<path.jobgraphs>/<job id>` (`jobgraphs/` by default), files
+///   `<storage path>/submittedJobGraph*`; one instance per connection.
 /// - completed_checkpoint_store(job, max_retained): `<namespace>/jobs/<job id>/checkpoints/…`,
 ///   files `<storage path>/completedCheckpoint*`. The connection keeps one instance per job and
 ///   hands it out again (copies are the same instance) until it is shut down or a different
@@ -690,7 +693,13 @@ public:
         if (it == cache.end() || it->second.max_retained() != bound)
         {
             zookeeper_completed_checkpoint_store store(
-                core_->client, namespace_path(), storage_or_empty(), core_->lock_id, job, bound
+                core_->client,
+                namespace_path(),
+                storage_or_empty(),
+                core_->lock_id,
+                job,
+                bound,
+                core_->settings.acl
             );
             it = cache.insert_or_assign(job, std::move(store)).first;
         }
@@ -701,7 +710,8 @@ public:
     zookeeper_ha_checkpoint_id_counter checkpoint_id_counter(job_id job) const
     {
         return zookeeper_ha_checkpoint_id_counter(
-            zookeeper_checkpoint_id_counter(core_->client, namespace_path(), job), gate(true, error_code())
+            zookeeper_checkpoint_id_counter(core_->client, namespace_path(), job, core_->settings.acl),
+            gate(true, error_code())
         );
     }
 
@@ -857,7 +867,9 @@ private:
         const auto& s = c.settings;
         const std::shared_ptr<const bool> closed(c.store_state, &c.store_state->closed);
         const std::filesystem::path storage = s.storage_path.value_or(std::filesystem::path());
-        c.job_graphs.emplace(c.client, s.layout.namespace_path(), storage, c.lock_id);
+        c.job_graphs.emplace(zookeeper_job_graph_store::at_path(
+            c.client, s.layout.job_graphs_path(), storage, c.lock_id, s.acl
+        ));
         c.blobs.emplace(storage, closed);
         c.job_results.emplace(
             s.job_result_store_path.value_or(std::filesystem::path()),

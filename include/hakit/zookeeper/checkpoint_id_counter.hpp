@@ -98,8 +98,14 @@ public:
     /// The largest storable value (a 4-byte int).
     static constexpr std::int64_t max_count = std::numeric_limits<std::int32_t>::max();
 
-    zookeeper_checkpoint_id_counter(std::shared_ptr<zk::client> client, std::string_view root, job_id job)
-        : st_(std::make_shared<shared_state>(std::move(client), root, job))
+    /// `acl`: the ACL of the nodes the counter creates (the counter node and its parents).
+    zookeeper_checkpoint_id_counter(
+        std::shared_ptr<zk::client> client,
+        std::string_view root,
+        job_id job,
+        std::vector<zk::acl> acl = zk::open_acl_unsafe()
+    )
+        : st_(std::make_shared<shared_state>(std::move(client), root, job, std::move(acl)))
     {}
 
     boost::asio::awaitable<result<std::int64_t>> async_get_and_increment() const
@@ -131,8 +137,9 @@ public:
 private:
     struct shared_state
     {
-        shared_state(std::shared_ptr<zk::client> c, std::string_view root, job_id j)
+        shared_state(std::shared_ptr<zk::client> c, std::string_view root, job_id j, std::vector<zk::acl> a)
             : client(std::move(c))
+            , acl(std::move(a))
             , job(j)
             , job_path(detail::zk_stores::job_path(root, j))
             , path(zookeeper::checkpoint_id_counter_path(root, j))
@@ -140,6 +147,7 @@ private:
         {}
 
         std::shared_ptr<zk::client> client;
+        std::vector<zk::acl> acl;
         job_id job;
         std::string job_path;
         std::string path;
@@ -163,13 +171,14 @@ private:
     static boost::asio::awaitable<result<void>> create(state_ptr st, std::int32_t value)
     {
         const auto data = zookeeper::encode_checkpoint_id_count(value);
-        auto created = co_await st->client->async_create(st->path, data);
+        auto created =
+            co_await st->client->async_create(st->path, data, zk::create_mode::persistent, st->acl);
         if (!created && created.error() == zk::error::no_node)
         {
-            auto ensured = co_await detail::zk_stores::ensure_path(st->client, st->job_path);
+            auto ensured = co_await detail::zk_stores::ensure_path(st->client, st->job_path, st->acl);
             if (!ensured)
                 co_return ensured.error();
-            created = co_await st->client->async_create(st->path, data);
+            created = co_await st->client->async_create(st->path, data, zk::create_mode::persistent, st->acl);
         }
         if (!created)
             co_return created.error();

@@ -149,21 +149,23 @@ public:
     /// Prefix of the state files (Flink's "completedCheckpoint").
     static constexpr std::string_view file_prefix = "completedCheckpoint";
 
-    /// `max_retained` below 1 is treated as 1.
+    /// `max_retained` below 1 is treated as 1; `acl`: the ACL of the nodes the store creates.
     zookeeper_completed_checkpoint_store(
         std::shared_ptr<zk::client> client,
         std::string_view root,
         std::filesystem::path storage_dir,
         std::string lock_id,
         job_id job,
-        std::size_t max_retained
+        std::size_t max_retained,
+        std::vector<zk::acl> acl = zk::open_acl_unsafe()
     )
         : st_(std::make_shared<shared_state>(
               zookeeper_state_handle_store(
                   std::move(client),
                   zookeeper::checkpoints_path(root, job),
                   zookeeper::state_storage(std::move(storage_dir), std::string(file_prefix)),
-                  std::move(lock_id)
+                  std::move(lock_id),
+                  std::move(acl)
               ),
               std::string(root),
               job,

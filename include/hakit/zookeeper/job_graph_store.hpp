@@ -35,7 +35,9 @@ HAKIT_NAMESPACE_BEGIN
 
 namespace zookeeper {
 
-/// `<root>/jobgraphs`: where the job graphs of a cluster live (root e.g. "/flink/default").
+/// `<root>/jobgraphs`: where the job graphs of a cluster live by default (root e.g.
+/// "/flink/default"; Flink's `high-availability.zookeeper.path.jobgraphs` moves them, see
+/// zookeeper::layout::job_graphs_path).
 inline std::string job_graphs_path(std::string_view root)
 {
     return ::hakit::detail::zk_stores::join_path(root, "jobgraphs");
@@ -122,19 +124,40 @@ public:
     /// How often async_put retries when another instance changed the entry meanwhile.
     static constexpr int max_put_attempts = 10;
 
+    /// Entries at `<root>/jobgraphs/<job id>`.
     zookeeper_job_graph_store(
         std::shared_ptr<zk::client> client,
         std::string_view root,
         std::filesystem::path storage_dir,
         std::string lock_id
     )
-        : store_(
+        : zookeeper_job_graph_store(
               std::move(client),
               zookeeper::job_graphs_path(root),
-              zookeeper::state_storage(std::move(storage_dir), std::string(file_prefix)),
-              std::move(lock_id)
+              std::move(storage_dir),
+              std::move(lock_id),
+              zk::open_acl_unsafe()
           )
     {}
+
+    /// A store with entries at `<job_graphs_path>/<job id>` (Flink's `path.jobgraphs` below the
+    /// namespace, zookeeper::layout::job_graphs_path), whose nodes are created with `acl`.
+    static zookeeper_job_graph_store at_path(
+        std::shared_ptr<zk::client> client,
+        std::string job_graphs_path,
+        std::filesystem::path storage_dir,
+        std::string lock_id,
+        std::vector<zk::acl> acl
+    )
+    {
+        return zookeeper_job_graph_store(
+            std::move(client),
+            std::move(job_graphs_path),
+            std::move(storage_dir),
+            std::move(lock_id),
+            std::move(acl)
+        );
+    }
 
     boost::asio::awaitable<result<void>> async_put(job_graph graph) const
     {
@@ -167,6 +190,22 @@ public:
     const zookeeper_state_handle_store& state_handles() const noexcept { return store_; }
 
 private:
+    zookeeper_job_graph_store(
+        std::shared_ptr<zk::client> client,
+        std::string job_graphs_path,
+        std::filesystem::path storage_dir,
+        std::string lock_id,
+        std::vector<zk::acl> acl
+    )
+        : store_(
+              std::move(client),
+              std::move(job_graphs_path),
+              zookeeper::state_storage(std::move(storage_dir), std::string(file_prefix)),
+              std::move(lock_id),
+              std::move(acl)
+          )
+    {}
+
     static boost::asio::awaitable<result<void>> put(zookeeper_state_handle_store store, job_graph graph)
     {
         const std::string name = graph.id.to_string();

@@ -47,25 +47,36 @@ class layout
 {
 public:
     /// The namespace `/flink/default` (Flink's defaults).
-    layout() : namespace_("/flink/default") {}
+    layout() : namespace_("/flink/default"), job_graphs_("/flink/default/jobgraphs") {}
 
-    /// A layout below `namespace_path`, an absolute ZooKeeper path ("/" allowed); anything that is
-    /// not a valid node path (zk::validate_path) is errc::invalid_config.
-    static result<layout> make(std::string namespace_path)
+    /// A layout below `namespace_path`, an absolute ZooKeeper path ("/" allowed), with the job
+    /// graphs at `job_graphs` below it (Flink's `path.jobgraphs`, slashes normalised as by
+    /// zookeeper_path_join). A namespace that is not a valid node path (zk::validate_path), or a
+    /// job graph path that does not make one, is errc::invalid_config.
+    static result<layout> make(std::string namespace_path, std::string_view job_graphs = "/jobgraphs")
     {
         if (zk::validate_path(namespace_path))
             return errc::invalid_config;
         layout out;
+        out.job_graphs_ = zookeeper_path_join({namespace_path, job_graphs});
+        if (zk::validate_path(out.job_graphs_))
+            return errc::invalid_config;
         out.namespace_ = std::move(namespace_path);
         return out;
     }
 
-    /// The layout Flink derives from `high-availability.zookeeper.path.root` and
-    /// `high-availability.cluster-id` (hakit::zookeeper_namespace).
-    static result<layout> from(const ha_options& options) { return make(zookeeper_namespace(options)); }
+    /// The layout Flink derives from `high-availability.zookeeper.path.root`,
+    /// `high-availability.cluster-id` (hakit::zookeeper_namespace) and
+    /// `high-availability.zookeeper.path.jobgraphs`.
+    static result<layout> from(const ha_options& options)
+    {
+        return make(zookeeper_namespace(options), options.zookeeper.jobgraphs_path);
+    }
 
     /// The namespace, e.g. `/flink/default`.
     const std::string& namespace_path() const noexcept { return namespace_; }
+    /// Where the job graphs live, `<namespace>/jobgraphs` by default.
+    const std::string& job_graphs_path() const noexcept { return job_graphs_; }
     /// `<namespace>/leader`.
     std::string leader_path() const { return child(namespace_, "leader"); }
     /// `<namespace>/leader/latch`, the parent of every latch node.
@@ -114,6 +125,7 @@ public:
 
 private:
     std::string namespace_;
+    std::string job_graphs_;
 };
 
 /// Curator's protected-mode prefix `_c_<uuid>-` (ProtectedUtils): a node created under it can be

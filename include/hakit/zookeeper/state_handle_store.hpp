@@ -135,9 +135,11 @@ boost::asio::awaitable<T> with_cancellation_as_error(boost::asio::awaitable<T> o
     co_return outcome;
 }
 
-/// Creates `path` and its missing ancestors as empty persistent nodes (Curator's
+/// Creates `path` and its missing ancestors as empty persistent nodes with `acl` (Curator's
 /// creatingParentsIfNeeded); nodes that exist are fine.
-inline boost::asio::awaitable<result<void>> ensure_path(std::shared_ptr<zk::client> client, std::string path)
+inline boost::asio::awaitable<result<void>> ensure_path(
+    std::shared_ptr<zk::client> client, std::string path, std::vector<zk::acl> acl = zk::open_acl_unsafe()
+)
 {
     error_code failure;
     std::size_t next = 1;
@@ -146,7 +148,7 @@ inline boost::asio::awaitable<result<void>> ensure_path(std::shared_ptr<zk::clie
     {
         const auto slash = path.find('/', next);
         const std::string prefix = slash == std::string::npos ? path : path.substr(0, slash);
-        auto created = co_await client->async_create(prefix, zk::bytes());
+        auto created = co_await client->async_create(prefix, zk::bytes(), zk::create_mode::persistent, acl);
         if (!created && created.error() != zk::error::node_exists)
         {
             failure = created.error();
@@ -266,14 +268,16 @@ struct stored_state
 class zookeeper_state_handle_store
 {
 public:
+    /// `acl`: the ACL of every node the store creates (its root and ancestors, entries, locks).
     zookeeper_state_handle_store(
         std::shared_ptr<zk::client> client,
         std::string root,
         zookeeper::state_storage storage,
-        std::string lock_id
+        std::string lock_id,
+        std::vector<zk::acl> acl = zk::open_acl_unsafe()
     )
         : st_(std::make_shared<const shared_state>(
-              std::move(client), std::move(root), std::move(storage), std::move(lock_id)
+              std::move(client), std::move(root), std::move(storage), std::move(lock_id), std::move(acl)
           ))
     {}
 
@@ -391,11 +395,18 @@ public:
 private:
     struct shared_state
     {
-        shared_state(std::shared_ptr<zk::client> c, std::string r, zookeeper::state_storage s, std::string l)
+        shared_state(
+            std::shared_ptr<zk::client> c,
+            std::string r,
+            zookeeper::state_storage s,
+            std::string l,
+            std::vector<zk::acl> a
+        )
             : client(std::move(c))
             , root(std::move(r))
             , storage(std::move(s))
             , lock_id(std::move(l))
+            , acl(std::move(a))
         {
             valid = client != nullptr && !zk::validate_path(root) &&
                     detail::zk_stores::is_valid_node_name(lock_id);
@@ -405,6 +416,7 @@ private:
         std::string root;
         zookeeper::state_storage storage;
         std::string lock_id;
+        std::vector<zk::acl> acl;
         bool valid = false;
 
         std::string path_of(std::string_view name) const { return detail::zk_stores::join_path(root, name); }
@@ -479,15 +491,15 @@ private:
     {
         std::vector<zk::multi_op> ops;
         ops.push_back(zk::multi_op::create(zk::create_request{
-            st->path_of(name), data, zk::open_acl_unsafe(), zk::create_mode::persistent}));
+            st->path_of(name), data, st->acl, zk::create_mode::persistent}));
         ops.push_back(zk::multi_op::create(zk::create_request{
-            st->locks_path_of(name), zk::bytes(), zk::open_acl_unsafe(), zk::create_mode::persistent}));
+            st->locks_path_of(name), zk::bytes(), st->acl, zk::create_mode::persistent}));
         ops.push_back(zk::multi_op::create(zk::create_request{
-            st->lock_path_of(name), zk::bytes(), zk::open_acl_unsafe(), zk::create_mode::ephemeral}));
+            st->lock_path_of(name), zk::bytes(), st->acl, zk::create_mode::ephemeral}));
         auto reply = co_await st->client->async_multi(ops);
         if (failed_at(reply, 0, zk::error::no_node))
         {
-            auto ensured = co_await detail::zk_stores::ensure_path(st->client, st->root);
+            auto ensured = co_await detail::zk_stores::ensure_path(st->client, st->root, st->acl);
             if (!ensured)  // the first transaction was refused, so nothing was written
                 co_return write_result{write_outcome::refused, ensured.error()};
             reply = co_await st->client->async_multi(std::move(ops));
@@ -668,7 +680,7 @@ private:
         if (auto ec = st->check(name))
             co_return ec;
         auto locked = co_await st->client->async_create(
-            st->lock_path_of(name), zk::bytes(), zk::create_mode::ephemeral
+            st->lock_path_of(name), zk::bytes(), zk::create_mode::ephemeral, st->acl
         );
         if (!locked && locked.error() != zk::error::node_exists)
         {
