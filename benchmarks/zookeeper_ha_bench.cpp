@@ -965,6 +965,56 @@ asio::awaitable<void> scenario_crash(environment& env)
 
 // ---- 4: failover of N job components ---------------------------------------------------------------
 
+/// The server's part of a failover of `n` components that no client can avoid: the successor's
+/// multi creating `n` ephemeral connection_info nodes (with its latch check) plus the leader's multi
+/// deleting them, issued by one raw client into directories that exist, each awaited. Median of
+/// `reps` pairs, in microseconds.
+asio::awaitable<double> multi_floor_us(environment& env, int n, int reps)
+{
+    zk::client* c = env.admin;
+    const auto ns = fresh_namespace(env, "floor");
+    (void)co_await c->async_create(ns, zk::bytes());
+    const auto latch = ns + "/latch";
+    (void)co_await c->async_create(latch, zk::bytes());
+    std::vector<std::string> nodes;
+    for (int i = 0; i < n; ++i)
+    {
+        const auto dir = ns + "/" + component_id::job_manager(hakit::job_id::random()).str();
+        (void)co_await c->async_create(dir, zk::bytes());
+        nodes.push_back(dir + "/connection_info");
+    }
+    // The size of a real connection_info: writeUTF(address) + a UUID.
+    const auto data = hakit::zookeeper::encode_connection_info(
+                          leader_information::known(
+                              hakit::session_id::random(),
+                              "pekko.tcp://flink@127.0.0.1:6123/user/rpc/standby/job-0123456789abcdef"
+                          )
+    )
+                          .value();
+    std::vector<double> us;
+    for (int rep = -1; rep < reps; ++rep)
+    {
+        std::vector<zk::multi_op> creates, deletes;
+        creates.push_back(zk::multi_op::check(zk::check_version_request{latch, -1}));
+        deletes.push_back(zk::multi_op::check(zk::check_version_request{latch, -1}));
+        for (const auto& node : nodes)
+        {
+            creates.push_back(zk::multi_op::create(zk::create_request{
+                node, data, zk::open_acl_unsafe(), zk::create_mode::ephemeral}));
+            deletes.push_back(zk::multi_op::remove(zk::delete_request{node, -1}));
+        }
+        const auto t0 = clock_type::now();
+        auto created = co_await c->async_multi(std::move(creates));
+        auto deleted = co_await c->async_multi(std::move(deletes));
+        if (!created || zk::find_failure(created.value()) || !deleted || zk::find_failure(deleted.value()))
+            throw std::runtime_error("the floor's multis failed");
+        if (rep >= 0)
+            us.push_back(us_between(t0, clock_type::now()));
+    }
+    co_await remove_tree(c, ns);
+    co_return quantile(us, 0.5);
+}
+
 asio::awaitable<void> scenario_jobs(environment& env, double rt_failover_close)
 {
     const int n = env.cfg.jobs;
@@ -973,6 +1023,15 @@ asio::awaitable<void> scenario_jobs(environment& env, double rt_failover_close)
         "[4] failover of " + std::to_string(n) + " job components: the leader process (" + std::to_string(n) +
             " confirmed job-<id> elections) closes; the standby process (" + std::to_string(n) +
             " job elections) confirms all"
+    );
+    const double floor_us = co_await multi_floor_us(env, n, 5);
+    std::printf(
+        "    server floor = multi(check, %d creates) + multi(check, %d deletes), one raw client: %.3f ms = "
+        "%.1f rt\n",
+        n,
+        n,
+        floor_us / 1000,
+        floor_us / rt
     );
     std::vector<double> seen, all_confirmed, first_grant, stopped;
     std::vector<counters> requests;
@@ -1105,6 +1164,12 @@ asio::awaitable<void> scenario_jobs(environment& env, double rt_failover_close)
         std::snprintf(
             buf, sizeof buf, "   = %.1f x [1 close]", quantile(all_confirmed, 0.5) / rt / rt_failover_close
         );
+        note += buf;
+    }
+    if (!all_confirmed.empty())
+    {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "   = %.2f x server floor", quantile(all_confirmed, 0.5) / floor_us);
         note += buf;
     }
     print_times(("all " + std::to_string(n) + " confirms completed").c_str(), all_confirmed, rt, note);
