@@ -471,6 +471,53 @@ TEST_SUITE("zk_client_live")
         }());
     }
 
+    TEST_CASE("zxids: a multi reports its transaction's, an addWatch the last one applied before it")
+    {
+        const auto cluster = zk_cluster::from_env();
+        asio::io_context ioc;
+        zk::client c(ioc.get_executor(), options(cluster.connect_string()));
+        zk::client other(ioc.get_executor(), options(cluster.connect_string()));
+        const auto root = hakit_test::unique_path("/hakit-zkc");
+        run_coro(ioc, [&]() -> asio::awaitable<void> {
+            co_await connect_or_fail(c);
+            co_await connect_or_fail(other);
+            std::vector<zk::multi_op> ops;
+            ops.push_back(zk::multi_op::create(zk::create_request{
+                root, b("x"), zk::open_acl_unsafe(), zk::create_mode::persistent}));
+            auto first = co_await c.async_multi(std::move(ops));
+            REQUIRE_MESSAGE(first, first.error().message());
+            CHECK(first.value().zxid > 0);
+            CHECK(first.value().zxid <= c.last_zxid());
+            auto created = co_await c.async_exists(root);
+            REQUIRE((created && created.value().stat));
+            CHECK(created.value().stat->czxid == first.value().zxid);
+            // Another session's write after ours: the watch, registered later, is past both.
+            auto foreign = co_await other.async_set_data(root, b("y"));
+            REQUIRE(foreign);
+            CHECK(foreign.value().mzxid > first.value().zxid);
+            auto pw = co_await c.async_add_watch(root, zk::add_watch_mode::persistent_recursive);
+            REQUIRE_MESSAGE(pw, pw.error().message());
+            CHECK(pw.value().registered_zxid() >= foreign.value().mzxid);
+            // Writes after the registration come as events, and have higher zxids.
+            std::vector<zk::multi_op> more;
+            more.push_back(zk::multi_op::set_data(zk::set_data_request{root, b("z"), -1}));
+            auto second = co_await c.async_multi(std::move(more));
+            REQUIRE(second);
+            CHECK(second.value().zxid > pw.value().registered_zxid());
+            auto event = co_await pw.value().async_next();
+            REQUIRE(event);
+            CHECK(event.value().type == zk::event_type::node_data_changed);
+            // The zxid is not part of the record: equal results compare equal.
+            zk::multi_response copy = second.value();
+            copy.zxid = 0;
+            CHECK(copy == second.value());
+            CHECK(co_await c.async_remove_watches(root, zk::watcher_type::any));
+            co_await remove_tree(c, root);
+            CHECK(co_await c.async_close());
+            CHECK(co_await other.async_close());
+        }());
+    }
+
     TEST_CASE("session expiry through a stalled network: expired reported, requests fail cleanly")
     {
         const auto cluster = zk_cluster::from_env();

@@ -625,6 +625,7 @@ private:
             co_return reply.error();
         BOOST_OUTCOME_CO_TRY(auto* r, body_as<multi_response>(reply.value()));
         multi_response out = std::move(*r);
+        out.zxid = reply.value().header.zxid;
         for (auto& result : out.results)
         {
             if (auto* c = std::get_if<create_response>(&result.body))
@@ -664,6 +665,7 @@ private:
             co_return r->error();
         if (!entry->watch_set)
             co_return error::marshalling_error;
+        entry->persistent->set_registered_zxid(reply.value().header.zxid);
         co_return persistent_watch(entry->persistent);
     }
 

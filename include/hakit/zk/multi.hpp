@@ -214,6 +214,9 @@ struct multi_result
 struct multi_response
 {
     std::vector<multi_result> results;
+    /// Not on the wire: the reply header's zxid, set by zk::client. For a multi that succeeded it
+    /// is the zxid of its transaction.
+    std::int64_t zxid = 0;
 
     static constexpr std::size_t min_wire_size = 9;
 
@@ -283,7 +286,11 @@ struct multi_response
         }
     }
 
-    friend bool operator==(const multi_response&, const multi_response&) = default;
+    /// The results only (zxid is not part of the record).
+    friend bool operator==(const multi_response& a, const multi_response& b)
+    {
+        return a.results == b.results;
+    }
 };
 
 /// The op that made a multi fail: its index in the request and its error.

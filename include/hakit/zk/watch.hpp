@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <utility>
 
@@ -78,6 +79,11 @@ public:
 
     /// Events received and not yet taken.
     std::size_t queued() const noexcept { return state_ ? state_->queued() : 0; }
+
+    /// The zxid in the addWatch reply: the last transaction the server had applied when it
+    /// registered the watch. Every later transaction that touches a watched node is reported;
+    /// this one and earlier ones are not.
+    std::int64_t registered_zxid() const noexcept { return state_ ? state_->registered_zxid() : 0; }
 
     /// The next event; operation_aborted if cancelled (nothing is lost).
     boost::asio::awaitable<result<watcher_event>> async_next() const { return next(state_); }

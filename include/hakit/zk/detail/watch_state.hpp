@@ -15,6 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/error.hpp>
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -86,6 +87,9 @@ public:
     bool finished() const noexcept { return end_.has_value(); }
     std::size_t queued() const noexcept { return events_.size(); }
 
+    void set_registered_zxid(std::int64_t zxid) noexcept { registered_zxid_ = zxid; }
+    std::int64_t registered_zxid() const noexcept { return registered_zxid_; }
+
     static boost::asio::awaitable<result<watcher_event>> async_next(
         std::shared_ptr<persistent_watch_state> self
     )
@@ -108,6 +112,7 @@ private:
     hakit::detail::wait_signal signal_;
     std::deque<watcher_event> events_;
     std::optional<error_code> end_;
+    std::int64_t registered_zxid_ = 0;
 };
 
 }  // namespace zk::detail
