@@ -103,6 +103,7 @@ public:
         if (it->second.participating)
             return success();
         it->second.participating = true;
+        ++participants_;
         if (!driver_running_)
         {
             driver_running_ = true;
@@ -122,6 +123,7 @@ public:
         if (it == components_.end() || !it->second.participating)
             return;
         it->second.participating = false;
+        --participants_;
         if (issued_)
             out.emplace_back(deliver_revoked{id});
         if (it->second.confirmed)
@@ -129,7 +131,7 @@ public:
             it->second.confirmed.reset();
             out.emplace_back(publication{id, leader_information::empty()});
         }
-        if (driver_running_ && participants() == 0)
+        if (driver_running_ && participants_ == 0)
         {
             driver_running_ = false;
             issued_.reset();
@@ -195,14 +197,6 @@ public:
     }
 
 private:
-    std::size_t participants() const
-    {
-        std::size_t n = 0;
-        for (const auto& [id, c] : components_)
-            n += c.participating ? 1 : 0;
-        return n;
-    }
-
     void apply(const leadership_granted& g, bool, election_actions& out)
     {
         // A grant for a backend election we already left, or a second grant without a revoke in
@@ -255,6 +249,8 @@ private:
     }
 
     std::map<component_id, component_state> components_;
+    /// How many components participate (counted, not searched: closing 1000 would be quadratic).
+    std::size_t participants_ = 0;
     std::optional<session_id> issued_;
     bool driver_running_ = false;
     bool closed_ = false;

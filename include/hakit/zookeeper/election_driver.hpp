@@ -209,8 +209,10 @@ private:
         std::optional<session_id> term;
         /// The ZooKeeper session the term was granted in.
         std::int64_t term_session = 0;
-        /// The watcher of the current term, cancelled when the term ends.
+        /// The watcher of the current term (from its first write on), cancelled when the term ends.
         std::shared_ptr<boost::asio::cancellation_signal> healer;
+        /// The zxid of the term's first write, after which its watch was added.
+        std::int64_t first_write_zxid = 0;
         /// What is known of each component's connection_info in this term (reported by the watcher
         /// or written by us), to report only changes.
         std::map<component_id, leader_information> reported;
@@ -222,6 +224,7 @@ private:
         hakit::detail::wait_signal link_changed;
         /// A term's persistent watch is on the server (until its removeWatches completes).
         bool tree_busy = false;
+        bool tree_removal_sent = false;
         hakit::detail::wait_signal tree_idle;
         bool closed = false;
     };
@@ -244,7 +247,7 @@ private:
         {
             s->term = session_id::random();
             s->term_session = s->client->session_id();
-            start_healing(s);
+            stop_healing(*s);  // a fresh generation; the watch comes with the first write
             if (s->queue)
                 s->queue->push(hakit::detail::leadership_granted{*s->term});
         }
@@ -434,6 +437,7 @@ private:
     )
     {
         std::vector<write_request> writes;
+        std::map<component_id, std::size_t> index;  // a component's write (found, not searched)
         for (auto& p : batch)
         {
             std::optional<zk::bytes> data;
@@ -444,13 +448,11 @@ private:
                 BOOST_OUTCOME_TRY(auto encoded, encode_connection_info(p.info));
                 data = std::move(encoded);
             }
-            auto same = std::find_if(writes.begin(), writes.end(), [&](const write_request& w) {
-                return w.component == p.component;
-            });
-            if (same != writes.end())
+            const auto [same, added] = index.try_emplace(p.component, writes.size());
+            if (!added)
             {
-                same->data = std::move(data);
-                same->info = std::move(p.info);
+                writes[same->second].data = std::move(data);
+                writes[same->second].info = std::move(p.info);
             }
             else
                 writes.push_back(write_request{
@@ -643,6 +645,8 @@ private:
                     done[i] = true;
                     remember_written(*s, pending[i], multis[m][k], reply.value().results[k]);
                 }
+                if (!s->healer && holds(*s, term))
+                    start_healing(s, reply.value().zxid);
             }
         }
         if (!missing_parents.empty() && !outcome)
@@ -726,8 +730,13 @@ private:
         if (!blind)
             published = co_await publish(s, std::move(batch));
         else
+        {
             for (const auto& w : writes)
                 s->written.erase(w.component);
+            // Our own deletes need not come back as notifications (one per node): the watch goes
+            // first, queued ahead of the multi.
+            remove_tree_watch_now(s);
+        }
         // Deleted with the latch node, or not at all: a delete that fails there met a node that is
         // not what this term wrote, which is not ours to delete.
         auto stopped = co_await s->latch->async_stop(std::move(deletes));
@@ -738,9 +747,11 @@ private:
 
     // ---- self-healing: one persistent recursive watch on `leader/` while leading -------------------
 
-    static void start_healing(const state_ptr& s)
+    /// Watches from now on, the term's first write (transaction `write_zxid`) done: the watch
+    /// added after it, the server notifies us of none of our own nodes that write created.
+    static void start_healing(const state_ptr& s, std::int64_t write_zxid)
     {
-        stop_healing(*s);
+        s->first_write_zxid = write_zxid;
         spawn_healer(s, watch_tree(s, s->heal_generation));
     }
 
@@ -815,6 +826,13 @@ private:
     static boost::asio::awaitable<void> reread(state_ptr s, std::uint64_t generation, component_id c)
     {
         auto read = co_await s->client->async_get_data(s->where.connection_info_path(c));
+        report_read(s, generation, c, read);
+    }
+
+    static void report_read(
+        const state_ptr& s, std::uint64_t generation, const component_id& c, const result<zk::node_data>& read
+    )
+    {
         if (read)
         {
             auto info = decode_connection_info(read.value().data);
@@ -825,9 +843,13 @@ private:
     }
 
     /// Like Flink's TreeCache below `leader/`, but without reading anything until someone else
-    /// changes a node: one addWatch for the whole term, however many components. Events for
-    /// nodes with a write of ours in flight are our own (the server sends a change's notification
-    /// before its reply; a write that met someone else's change fails and reads again itself).
+    /// changes a node: one addWatch for the whole term, however many components, added after the
+    /// term's first write (so that the server sends no notification for each node that write
+    /// created, 1000 for a 1000-job failover, and the addWatch does not delay it). If the server
+    /// applied any transaction between that write and the watch (the addWatch reply's zxid says),
+    /// every node written so far is read once. Events for nodes with a write of ours in flight are
+    /// our own (the server sends a change's notification before its reply; a write that met
+    /// someone else's change fails and reads again itself).
     static boost::asio::awaitable<void> watch_tree(state_ptr s, std::uint64_t generation)
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
@@ -848,7 +870,8 @@ private:
         if (tree)
         {
             s->tree_busy = true;
-            co_await reread_written(s, generation);  // written before the watch was on
+            if (tree.registered_zxid() != s->first_write_zxid)
+                co_await reread_written(s, generation);  // someone may have changed them meanwhile
         }
         while (running && tree && healing(s, generation))
         {
@@ -867,11 +890,17 @@ private:
             }
         }
         if (tree)
-        {
-            // The term is over: take the watch off the server, in a coroutine of its own (this one
-            // may have been cancelled).
-            boost::asio::co_spawn(s->client->get_executor(), remove_tree_watch(s), boost::asio::detached);
-        }
+            remove_tree_watch_now(s);  // the term is over
+    }
+
+    /// Takes the term's watch off the server (once), in a coroutine of its own: co_spawn runs it
+    /// up to its first wait, so the removeWatches is queued on the connection before this returns.
+    static void remove_tree_watch_now(const state_ptr& s)
+    {
+        if (!s->tree_busy || s->tree_removal_sent)
+            return;
+        s->tree_removal_sent = true;
+        boost::asio::co_spawn(s->client->get_executor(), remove_tree_watch(s), boost::asio::detached);
     }
 
     static boost::asio::awaitable<void> remove_tree_watch(state_ptr s)
@@ -880,18 +909,24 @@ private:
             co_await s->client->async_remove_watches(s->where.leader_path(), zk::watcher_type::any);
         (void)removed;
         s->tree_busy = false;
+        s->tree_removal_sent = false;
         s->tree_idle.notify_all();
     }
 
-    /// After a reconnect: changes made while disconnected raise no events on a persistent watch,
-    /// so read every node this term wrote.
+    /// After a reconnect (changes made while disconnected raise no events on a persistent watch)
+    /// or when someone else may have written between our first write and the watch: read every
+    /// node this term wrote, all requests in flight at once.
     static boost::asio::awaitable<void> reread_written(state_ptr s, std::uint64_t generation)
     {
         std::vector<component_id> mine;
         for (const auto& [c, node] : s->written)
             mine.push_back(c);
+        auto read_one = [&s, &mine](std::size_t i) {
+            return s->client->async_get_data(s->where.connection_info_path(mine[i]));
+        };
+        auto reads = co_await all_of<zk::node_data>(s, mine.size(), read_one);  // pipelined
         for (std::size_t i = 0; i < mine.size() && healing(s, generation); ++i)
-            co_await reread(s, generation, mine[i]);
+            report_read(s, generation, mine[i], reads[i]);
     }
 
     /// Whether a watcher goes on after a failed request: after connection trouble (once the

@@ -231,36 +231,58 @@ private:
         co_return go_on;
     }
 
-    /// Reads the node, reports it, waits for a change, again, until stopped.
+    /// Reads the node, reports it, waits for a change, again, until stopped. After a deletion it
+    /// reports "no leader" at once and only watches for the node's creation (no read that is sure
+    /// to find nothing: one round trip less before a successor's address is seen).
     static boost::asio::awaitable<void> follow(state_ptr s, watcher_ptr w)
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         bool running = true;
+        bool deleted = false;  // the last event was the node's deletion
         while (running && alive(*s, *w))
         {
             zk::watch armed;
-            auto read = co_await s->client->async_get_data(w->path, true);
-            if (read)
+            bool read_data = true;
+            if (deleted)
             {
-                deliver(*s, *w, decode_connection_info(read.value().data));
-                armed = read.value().watch;
-            }
-            else if (read.error() == zk::error::no_node)
-            {
+                deliver(*s, *w, leader_information::empty());
                 auto present = co_await s->client->async_exists(w->path, true);
-                if (present && !present.value().exists())
-                {
-                    deliver(*s, *w, leader_information::empty());
-                    armed = present.value().watch;
-                }
-                else if (!present)
+                if (!present)
                     running = co_await recover(s, w, present.error());
-                // Created in between: read it.
+                else if (!present.value().exists())
+                    armed = present.value().watch;
+                read_data = present && present.value().exists();  // created in between: read it
             }
-            else
-                running = co_await recover(s, w, read.error());
+            if (running && read_data)
+            {
+                auto read = co_await s->client->async_get_data(w->path, true);
+                if (read)
+                {
+                    deliver(*s, *w, decode_connection_info(read.value().data));
+                    armed = read.value().watch;
+                }
+                else if (read.error() == zk::error::no_node)
+                {
+                    auto present = co_await s->client->async_exists(w->path, true);
+                    if (present && !present.value().exists())
+                    {
+                        deliver(*s, *w, leader_information::empty());
+                        armed = present.value().watch;
+                    }
+                    else if (!present)
+                        running = co_await recover(s, w, present.error());
+                    // Created in between: read it.
+                }
+                else
+                    running = co_await recover(s, w, read.error());
+            }
+            deleted = false;
             if (running && armed && alive(*s, *w))
-                (void)co_await armed.async_wait();  // fired, cancelled (read again) or ended
+            {
+                // Fired, cancelled (read again) or ended.
+                auto fired = co_await armed.async_wait();
+                deleted = fired && fired.value().type == zk::event_type::node_deleted;
+            }
             // A wake-up cancelled what we waited for; the next waits must not see it.
             co_await boost::asio::this_coro::reset_cancellation_state();
         }
