@@ -48,7 +48,9 @@ static_assert(BOOST_VERSION >= 108100, "hakit needs Boost 1.81 or newer (Asio 1.
 #include <boost/asio/error.hpp>
 #include <boost/system/error_category.hpp>
 #include <boost/system/error_code.hpp>
+#include <boost/system/error_condition.hpp>
 #include <boost/system/is_error_code_enum.hpp>
+#include <boost/system/is_error_condition_enum.hpp>
 
 #include <string>
 
@@ -103,6 +105,74 @@ struct boost::system::is_error_code_enum<hakit::errc> : std::true_type
 
 HAKIT_NAMESPACE_BEGIN
 
+/// What an error means, whichever layer reported it: hakit::errc or a backend's own codes
+/// (hakit::zk::error). Compare with `ec == hakit::condition::connection_lost`; the codes each
+/// condition matches are listed with it.
+enum class condition : int
+{
+    /// errc::connection_lost, errc::connection_suspended; zk::error::connection_loss,
+    /// operation_timeout, request_timeout. The outcome of a write in flight is unknown.
+    connection_lost = 1,
+    /// errc::session_expired; zk::error::session_expired.
+    session_expired,
+    /// errc::not_found; zk::error::no_node.
+    not_found,
+    /// errc::already_exists; zk::error::node_exists.
+    already_exists,
+    /// zk::error::no_auth, auth_failed, session_closed_requires_sasl_auth.
+    not_authorized,
+};
+
+HAKIT_NAMESPACE_END
+
+template <>
+struct boost::system::is_error_condition_enum<hakit::condition> : std::true_type
+{};
+
+HAKIT_NAMESPACE_BEGIN
+
+namespace detail {
+
+class condition_category final : public boost::system::error_category
+{
+public:
+    constexpr condition_category() noexcept : boost::system::error_category(0x6861'6b69'7400'0003ULL) {}
+
+    const char* name() const noexcept override { return "hakit.condition"; }
+
+    std::string message(int ev) const override
+    {
+        switch (static_cast<condition>(ev))
+        {
+            case condition::connection_lost:
+                return "connection to the coordination service lost";
+            case condition::session_expired:
+                return "coordination session expired";
+            case condition::not_found:
+                return "not found";
+            case condition::already_exists:
+                return "already exists";
+            case condition::not_authorized:
+                return "not authorized";
+        }
+        return "unknown hakit condition";
+    }
+};
+
+}  // namespace detail
+
+/// The category of hakit::condition.
+inline const boost::system::error_category& condition_category() noexcept
+{
+    static constexpr detail::condition_category category;
+    return category;
+}
+
+inline boost::system::error_condition make_error_condition(condition c) noexcept
+{
+    return boost::system::error_condition(static_cast<int>(c), condition_category());
+}
+
 namespace detail {
 
 class hakit_category final : public boost::system::error_category
@@ -112,6 +182,27 @@ public:
     constexpr hakit_category() noexcept : boost::system::error_category(0x6861'6b69'7400'0001ULL) {}
 
     const char* name() const noexcept override { return "hakit"; }
+
+    bool equivalent(int code, const boost::system::error_condition& cond) const noexcept override
+    {
+        if (cond.category() != condition_category())
+            return boost::system::error_category::equivalent(code, cond);
+        switch (static_cast<condition>(cond.value()))
+        {
+            case condition::connection_lost:
+                return code == static_cast<int>(errc::connection_lost) ||
+                       code == static_cast<int>(errc::connection_suspended);
+            case condition::session_expired:
+                return code == static_cast<int>(errc::session_expired);
+            case condition::not_found:
+                return code == static_cast<int>(errc::not_found);
+            case condition::already_exists:
+                return code == static_cast<int>(errc::already_exists);
+            case condition::not_authorized:
+                return false;
+        }
+        return false;
+    }
 
     std::string message(int ev) const override
     {
@@ -170,16 +261,18 @@ inline error_code make_error_code(errc e) noexcept
     return error_code(static_cast<int>(e), error_category());
 }
 
-/// True for errors after which the same request may succeed if retried (transient connection trouble).
+/// True for errors after which the same request may succeed if retried: transient connection
+/// trouble (condition::connection_lost, a backend's codes included) and injected faults.
 inline bool is_retryable(const error_code& ec) noexcept
 {
-    return ec == errc::connection_lost || ec == errc::connection_suspended || ec == errc::injected_fault;
+    return ec == condition::connection_lost || ec == errc::injected_fault;
 }
 
-/// True for errors after which a session-bound object must be rebuilt (session gone, object closed).
+/// True for errors after which a session-bound object must be rebuilt (session gone, a backend's
+/// codes included; object closed).
 inline bool is_fatal_error(const error_code& ec) noexcept
 {
-    return ec == errc::session_expired || ec == errc::closed;
+    return ec == condition::session_expired || ec == errc::closed;
 }
 
 HAKIT_NAMESPACE_END

@@ -220,6 +220,47 @@ TEST_SUITE("zk_codec")
 
     // ---- jute primitives ---------------------------------------------------------------------
 
+    TEST_CASE("hakit::condition: ZooKeeper codes and hakit::errc that mean the same compare equal to it")
+    {
+        using hakit::condition;
+        using hakit::errc;
+        for (const hakit::error_code ec :
+             {hakit::error_code(errc::connection_lost),
+              hakit::error_code(errc::connection_suspended),
+              hakit::error_code(zk::error::connection_loss),
+              hakit::error_code(zk::error::operation_timeout),
+              hakit::error_code(zk::error::request_timeout)})
+        {
+            CAPTURE(ec.message());
+            CHECK(ec == condition::connection_lost);
+            CHECK(hakit::is_retryable(ec));
+            CHECK(ec != condition::session_expired);
+        }
+        CHECK(hakit::error_code(zk::error::session_expired) == condition::session_expired);
+        CHECK(hakit::error_code(errc::session_expired) == condition::session_expired);
+        CHECK(hakit::is_fatal_error(zk::error::session_expired));
+        CHECK_FALSE(hakit::is_retryable(zk::error::session_expired));
+        CHECK(hakit::error_code(zk::error::no_node) == condition::not_found);
+        CHECK(hakit::error_code(errc::not_found) == condition::not_found);
+        CHECK(hakit::error_code(zk::error::node_exists) == condition::already_exists);
+        CHECK(hakit::error_code(errc::already_exists) == condition::already_exists);
+        CHECK(hakit::error_code(zk::error::no_auth) == condition::not_authorized);
+        CHECK(hakit::error_code(zk::error::auth_failed) == condition::not_authorized);
+
+        // Different meanings stay apart, and the codes themselves stay distinct.
+        CHECK(hakit::error_code(zk::error::bad_version) != condition::not_found);
+        CHECK(hakit::error_code(zk::error::no_node) != condition::already_exists);
+        CHECK(hakit::error_code(errc::not_leader) != condition::connection_lost);
+        CHECK(hakit::error_code(zk::error::session_moved) != condition::connection_lost);
+        CHECK(hakit::error_code(zk::error::no_node) != errc::not_found);
+        CHECK(zk::from_server_code(-999) != condition::connection_lost);
+        CHECK_FALSE(hakit::is_retryable(zk::error::no_node));
+        CHECK(hakit::make_error_condition(condition::not_authorized).message() == "not authorized");
+        CHECK(std::string(hakit::condition_category().name()) == "hakit.condition");
+        // Conditions of other categories still work as before.
+        CHECK(hakit::error_code(boost::asio::error::operation_aborted) != condition::connection_lost);
+    }
+
     TEST_CASE("jute: writer encodes int, long, bool, buffer, ustring, vector big-endian")
     {
         bytes out;

@@ -163,6 +163,30 @@ public:
 
     const char* name() const noexcept override { return "hakit.zookeeper"; }
 
+    /// The hakit::condition each code means (see there).
+    bool equivalent(int code, const boost::system::error_condition& cond) const noexcept override
+    {
+        if (cond.category() != ::hakit::condition_category())
+            return boost::system::error_category::equivalent(code, cond);
+        const auto e = static_cast<error>(code);
+        switch (static_cast<::hakit::condition>(cond.value()))
+        {
+            case ::hakit::condition::connection_lost:
+                return e == error::connection_loss || e == error::operation_timeout ||
+                       e == error::request_timeout;
+            case ::hakit::condition::session_expired:
+                return e == error::session_expired;
+            case ::hakit::condition::not_found:
+                return e == error::no_node;
+            case ::hakit::condition::already_exists:
+                return e == error::node_exists;
+            case ::hakit::condition::not_authorized:
+                return e == error::no_auth || e == error::auth_failed ||
+                       e == error::session_closed_requires_sasl_auth;
+        }
+        return false;
+    }
+
     std::string message(int ev) const override
     {
         switch (static_cast<error>(ev))
