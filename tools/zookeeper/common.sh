@@ -81,7 +81,28 @@ zk_signal_member() {
     local dir=$1 n=$2 sig=$3 pid
     pid=$(zk_member_pid "$dir" "$n")
     [ -n "$pid" ] || return 1
-    kill "-$sig" "$pid" 2>/dev/null
+    kill "-$sig" "$pid" 2>/dev/null || return 1
+    # SIGSTOP and SIGCONT reach the JVM's threads one by one: return only once every thread is
+    # stopped (or none is), so that a frozen member really answers nothing (at most 5 s).
+    case $sig in
+    STOP) zk_wait_threads "$pid" stopped ;;
+    CONT) zk_wait_threads "$pid" running ;;
+    esac
+}
+
+# Waits (at most 5 s) until every thread of PID is stopped (state T/t), or none is.
+zk_wait_threads() {
+    local pid=$1 want=$2 deadline=$(($(zk_now_ms) + 5000)) states
+    while :; do
+        states=$(cat /proc/"$pid"/task/*/stat 2>/dev/null | sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' | sort -u | tr -d '\n')
+        case $want in
+        stopped) [[ "$states" =~ ^[Tt]+$ ]] && return 0 ;;
+        running) [[ ! "$states" =~ [Tt] ]] && return 0 ;;
+        esac
+        [ -n "$states" ] || return 0  # gone
+        [ "$(zk_now_ms)" -lt "$deadline" ] || return 1
+        sleep 0.01
+    done
 }
 
 # Waits until PID has exited (at most DEADLINE_MS). Returns 1 on timeout.
