@@ -15,6 +15,7 @@
 #include <doctest/doctest.h>
 
 #include "common/run_coro.hpp"
+#include "common/temp_dir.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -34,32 +35,7 @@ using hakit::blob_type;
 using hakit::errc;
 using hakit::job_id;
 
-/// A unique directory under the system temp directory, removed with everything in it.
-class temp_dir
-{
-public:
-    temp_dir()
-        : path_(
-              fs::temp_directory_path() /
-              ("hakit-stores-" + boost::uuids::to_string(boost::uuids::random_generator()()))
-          )
-    {
-        fs::create_directories(path_);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir()
-    {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-
-    const fs::path& path() const noexcept { return path_; }
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    fs::path path_;
-};
+using hakit_test::temp_dir;
 
 std::string hex(const hakit::detail::sha1_digest& d)
 {

@@ -28,6 +28,7 @@
 
 #include "common/fake_zk_server.hpp"
 #include "common/run_coro.hpp"
+#include "common/temp_dir.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -57,27 +58,7 @@ using hakit_test::run_coro;
 
 const job_id job_a = job_id::from_parts(0x0123456789abcdefULL, 0xfedcba9876543210ULL);
 
-/// A unique directory under the system temp directory, removed with everything in it.
-class temp_dir
-{
-public:
-    temp_dir() : path_(fs::temp_directory_path() / ("hakit-zkstore-" + hakit::zookeeper::make_lock_id()))
-    {
-        fs::create_directories(path_);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir()
-    {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-
-    const fs::path& path() const noexcept { return path_; }
-
-private:
-    fs::path path_;
-};
+using hakit_test::temp_dir;
 
 /// The names of the entries of `dir`, sorted (hidden temporary files included: none may be left).
 std::vector<std::string> files_in(const fs::path& dir)

@@ -19,6 +19,7 @@
 
 #include "common/run_coro.hpp"
 #include "common/tcp_proxy.hpp"
+#include "common/temp_dir.hpp"
 #include "common/zk_servers.hpp"
 
 #include <algorithm>
@@ -130,28 +131,7 @@ std::vector<std::int64_t> ids_of(const std::vector<hakit::completed_checkpoint>&
     return ids;
 }
 
-/// A unique directory under the system temp directory, removed with everything in it.
-class temp_dir
-{
-public:
-    temp_dir()
-        : path_(fs::temp_directory_path() / ("hakit-hastores-live-" + hakit::zookeeper::make_lock_id()))
-    {
-        fs::create_directories(path_);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir()
-    {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-
-    const fs::path& path() const noexcept { return path_; }
-
-private:
-    fs::path path_;
-};
+using hakit_test::temp_dir;
 
 /// One test's world: the server, an io_context, a unique ZooKeeper root, a storage directory
 /// (`high-availability.storageDir`), a directory for local files, and an admin client to

@@ -26,6 +26,7 @@
 
 #include "common/run_coro.hpp"
 #include "common/tcp_proxy.hpp"
+#include "common/temp_dir.hpp"
 #include "common/zk_servers.hpp"
 
 #include <algorithm>
@@ -100,27 +101,7 @@ asio::awaitable<void> remove_tree(std::shared_ptr<zk::client> c, std::string pat
     (void)co_await c->async_remove(path);
 }
 
-/// A unique directory under the system temp directory, removed with everything in it.
-class temp_dir
-{
-public:
-    temp_dir() : path_(fs::temp_directory_path() / ("hakit-zkstore-live-" + hakit::zookeeper::make_lock_id()))
-    {
-        fs::create_directories(path_);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir()
-    {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-
-    const fs::path& path() const noexcept { return path_; }
-
-private:
-    fs::path path_;
-};
+using hakit_test::temp_dir;
 
 /// One test's world: the server, an io_context, a unique root, a storage directory
 /// (`<tmp>/default`, like `<storageDir>/<cluster-id>`), the clients it opened and an admin client
