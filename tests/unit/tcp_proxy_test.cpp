@@ -190,8 +190,11 @@ TEST_SUITE("tcp_proxy")
             co_await expect_reply(&s, big, big);
             CHECK(proxy.connections_accepted() == 1);
             CHECK(proxy.active_connections() == 1);
-            CHECK(proxy.bytes_to_target() == 100005);
-            CHECK(proxy.bytes_to_client() == 100005);
+            // The pumps count after their write completes, which can be after the bytes arrived.
+            auto counted = [&] {
+                return proxy.bytes_to_target() == 100005 && proxy.bytes_to_client() == 100005;
+            };
+            CHECK(co_await proxy.async_wait_until(counted, wait_limit));
             CHECK(echo.accepted() == 1);
             CHECK(echo.bytes_received() == 100005);
 
