@@ -782,6 +782,56 @@ TEST_SUITE("zk_client_fake_server")
         }());
     }
 
+    TEST_CASE("statistics count the caller's requests, the writes among them and notifications")
+    {
+        asio::io_context ioc;
+        fake_zk_server server(ioc.get_executor());
+        zk::client c(ioc.get_executor(), options_for(server, 600ms));
+        zk::client other(ioc.get_executor(), options_for(server));
+        run_coro(ioc, [&]() -> asio::awaitable<void> {
+            REQUIRE(co_await c.async_connect());
+            REQUIRE(co_await other.async_connect());
+            CHECK(c.statistics() == zk::client_statistics{});  // the handshake is not a request
+
+            REQUIRE(co_await c.async_create("/s", b("1")));
+            auto read = co_await c.async_get_data("/s", true);
+            REQUIRE(read);
+            std::vector<zk::multi_op> ops;
+            ops.push_back(zk::multi_op::check(zk::check_version_request{"/s", 0}));
+            ops.push_back(zk::multi_op::create(zk::create_request{"/s/t", b(""), zk::open_acl_unsafe()}));
+            REQUIRE(co_await c.async_multi(std::move(ops)));
+            CHECK(c.statistics() == zk::client_statistics{3, 2, 0});
+
+            REQUIRE(co_await other.async_set_data("/s", b("2")));
+            auto changed = co_await read.value().watch.async_wait();
+            CHECK(changed.value().type == zk::event_type::node_data_changed);
+            CHECK(c.statistics().notifications == 1);
+            CHECK(other.statistics() == zk::client_statistics{1, 1, 0});
+
+            // Pings and the SetWatches that re-arms a watch after a reconnect are not counted.
+            auto armed = co_await c.async_exists("/s", true);
+            REQUIRE(armed);
+            const auto before = c.statistics();
+            auto pinged = [&] {
+                return server.count(zk::op_code::ping) >= 2;
+            };
+            co_await eventually(server, pinged);
+            server.drop_all();
+            auto rearmed = [&] {
+                return c.state() == zk::connection_state::connected &&
+                       server.count(zk::op_code::set_watches) == 1 && c.in_flight() == 0;
+            };
+            co_await eventually(server, rearmed);
+            CHECK(c.statistics() == before);
+            CHECK(before == zk::client_statistics{4, 2, 1});
+
+            // closeSession is a request and a transaction.
+            REQUIRE(co_await c.async_close());
+            CHECK(c.statistics() == zk::client_statistics{5, 3, 1});
+            REQUIRE(co_await other.async_close());
+        }());
+    }
+
     TEST_CASE("persistent watch stream and removal")
     {
         asio::io_context ioc;

@@ -6,6 +6,7 @@
 #include <hakit/error.hpp>
 #include <hakit/result.hpp>
 #include <hakit/zk/acl.hpp>
+#include <hakit/zk/client_statistics.hpp>
 #include <hakit/zk/connect_string.hpp>
 #include <hakit/zk/connection_state.hpp>
 #include <hakit/zk/create_mode.hpp>
@@ -176,6 +177,8 @@ public:
     std::size_t in_flight() const noexcept { return core_->in_flight(); }
     /// Requests waiting to be written (e.g. while the connection is down).
     std::size_t queued() const noexcept { return core_->queued(); }
+    /// Requests, writes and watch notifications exchanged so far (all sessions of this client).
+    const client_statistics& statistics() const noexcept { return core_->statistics(); }
 
     // ---- operations --------------------------------------------------------------------------
 

@@ -49,6 +49,31 @@ enum class op_code : std::int32_t
     error = -1,
 };
 
+/// Whether a request of this type is a transaction (it changes the tree or the sessions and is
+/// logged by the server), as opposed to a read or a watch operation.
+constexpr bool is_write(op_code op) noexcept
+{
+    switch (op)
+    {
+        case op_code::create:
+        case op_code::delete_node:
+        case op_code::set_data:
+        case op_code::set_acl:
+        case op_code::check:
+        case op_code::multi:
+        case op_code::create2:
+        case op_code::reconfig:
+        case op_code::create_container:
+        case op_code::delete_container:
+        case op_code::create_ttl:
+        case op_code::create_session:
+        case op_code::close_session:
+            return true;
+        default:
+            return false;
+    }
+}
+
 /// `ReplyHeader.xid` of a watch notification (server → client, body WatcherEvent).
 inline constexpr std::int32_t notification_xid = -1;
 /// Xid of ping requests and their replies (header only).

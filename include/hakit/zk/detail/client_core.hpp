@@ -6,6 +6,7 @@
 #include <hakit/error.hpp>
 #include <hakit/result.hpp>
 #include <hakit/zk/acl.hpp>
+#include <hakit/zk/client_statistics.hpp>
 #include <hakit/zk/connect_string.hpp>
 #include <hakit/zk/connection_state.hpp>
 #include <hakit/zk/detail/request.hpp>
@@ -259,6 +260,7 @@ public:
     std::size_t in_flight() const noexcept { return in_flight_.size(); }
     /// Number of frames waiting for the writer (for tests).
     std::size_t queued() const noexcept { return outbox_.size(); }
+    const client_statistics& statistics() const noexcept { return statistics_; }
     watch_registry& watches() noexcept { return watches_; }
 
 private:
@@ -662,6 +664,9 @@ private:
                         item.frame[frame_header_size + k] =
                             static_cast<std::uint8_t>(static_cast<std::uint32_t>(xid) >> (24 - 8 * k));
                     in_flight_.push_back({item.kind, item.op, xid, item.entry});
+                    ++statistics_.requests;
+                    if (is_write(item.op))
+                        ++statistics_.writes;
                     break;
                 }
                 case outgoing_kind::auth:
@@ -741,6 +746,7 @@ private:
             auto* event = std::get_if<watcher_event>(&message.value().body);
             if (event)
             {
+                ++statistics_.notifications;
                 event->path = client_path(event->path);
                 watches_.dispatch(*event);
             }
@@ -834,6 +840,7 @@ private:
     std::shared_ptr<connection> conn_;
     std::deque<outgoing> outbox_;
     std::deque<in_flight_request> in_flight_;
+    client_statistics statistics_;
     std::deque<std::shared_ptr<request_entry>> auth_waiters_;
     std::vector<auth_packet> auth_;
     std::int32_t next_xid_ = 1;
