@@ -14,6 +14,7 @@
 
 #include <doctest/doctest.h>
 
+#include "common/eventually.hpp"
 #include "common/run_coro.hpp"
 #include "common/tcp_proxy.hpp"
 #include "common/zk_servers.hpp"
@@ -34,6 +35,7 @@ namespace asio = boost::asio;
 namespace zk = hakit::zk;
 using namespace std::chrono_literals;
 using namespace asio::experimental::awaitable_operators;
+using hakit_test::eventually;
 using hakit_test::run_coro;
 using hakit_test::zk_cluster;
 using clock_type = std::chrono::steady_clock;
@@ -74,22 +76,6 @@ asio::awaitable<std::optional<zk::connection_event>> next_event(
             co_return e.value();
     }
     co_return std::nullopt;
-}
-
-/// Polls `pred` every 10 ms until it holds or `timeout` passes.
-template <class Pred>
-asio::awaitable<bool> eventually(Pred pred, std::chrono::milliseconds timeout)
-{
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto deadline = clock_type::now() + timeout;
-    bool satisfied = pred();
-    while (!satisfied && clock_type::now() < deadline)  // no co_return inside loops (GCC 12)
-    {
-        timer.expires_after(10ms);
-        co_await timer.async_wait(asio::use_awaitable);
-        satisfied = pred();
-    }
-    co_return satisfied;
 }
 
 /// Deletes `path` and everything below it (best effort: cleanup).

@@ -19,6 +19,7 @@
 
 #include <doctest/doctest.h>
 
+#include "common/eventually.hpp"
 #include "common/run_coro.hpp"
 #include "common/tcp_proxy.hpp"
 #include "common/zk_servers.hpp"
@@ -42,6 +43,7 @@ using namespace asio::experimental::awaitable_operators;
 using hakit::component_id;
 using hakit::leader_information;
 using hakit::session_id;
+using hakit_test::eventually;
 using hakit_test::run_coro;
 using hakit_test::zk_cluster;
 using clock_type = std::chrono::steady_clock;
@@ -82,22 +84,6 @@ hakit::zookeeper_settings settings(
 long long millis(clock_type::duration d)
 {
     return std::chrono::duration_cast<ms>(d).count();
-}
-
-/// Polls `pred` every 10 ms until it holds or `timeout` passes.
-template <class Pred>
-asio::awaitable<bool> eventually(Pred pred, ms timeout)
-{
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto deadline = clock_type::now() + timeout;
-    bool satisfied = pred();
-    while (!satisfied && clock_type::now() < deadline)  // no co_return inside loops (GCC 12)
-    {
-        timer.expires_after(10ms);
-        co_await timer.async_wait(asio::use_awaitable);
-        satisfied = pred();
-    }
-    co_return satisfied;
 }
 
 /// `op`, or nullopt if it does not complete within `timeout`.
@@ -202,9 +188,11 @@ struct contender
     hakit::error_code last_error;
 };
 
-asio::awaitable<void> contend(hakit::zookeeper_ha_services* ha, contender* c)
+asio::awaitable<void> contend(
+    hakit::zookeeper_ha_services* ha, contender* c, component_id component = component_id::dispatcher()
+)
 {
-    auto election = ha->dispatcher_election();
+    auto election = ha->election(component);
     bool running = election.has_value();
     while (running)
     {
@@ -493,6 +481,109 @@ TEST_SUITE("zookeeper_ha_live")
         );
     }
 
+    TEST_CASE("a failover of 100 jobs: one multi confirms them all, nobody hears of its own writes")
+    {
+        // What the failover costs each process, from its client's statistics: the successor writes
+        // its 100 connection_info nodes in one multi and hears only of its predecessor's deletion
+        // (its tree watch starts after that write); the old leader's deletes do not come back to
+        // it; the retriever learns of the deletion from the notification alone.
+        const auto cluster = zk_cluster::from_env();
+        asio::io_context ioc;
+        const auto ns = hakit_test::unique_path("/hakit-ha");
+        constexpr std::size_t jobs = 100;
+        hakit::zookeeper_ha_services leader(ioc.get_executor(), settings(cluster.connect_string(), ns));
+        hakit::zookeeper_ha_services standby(ioc.get_executor(), settings(cluster.connect_string(), ns));
+        hakit::zookeeper_ha_services observer(ioc.get_executor(), settings(cluster.connect_string(), ns));
+        zk::client raw(ioc.get_executor(), raw_options(cluster.connect_string()));
+        std::vector<std::vector<interval>> logs(jobs);  // one per job: its terms must not overlap
+        std::vector<component_id> components;
+        std::vector<contender> firsts(jobs), seconds(jobs);
+        for (std::size_t i = 0; i < jobs; ++i)
+        {
+            const auto job = hakit::job_id::from_parts(i + 1, 0x4a0b);
+            components.push_back(component_id::job_manager(job));
+            firsts[i] = contender("a-" + std::to_string(i), "akka://a/job-" + std::to_string(i), &logs[i]);
+            seconds[i] = contender("b-" + std::to_string(i), "akka://b/job-" + std::to_string(i), &logs[i]);
+        }
+        auto quiet = [](hakit::zookeeper_ha_services& p) {
+            return p.backend().client().in_flight() == 0 && p.backend().client().queued() == 0;
+        };
+        auto all_lead = [](const std::vector<contender>& cs) {
+            return std::all_of(cs.begin(), cs.end(), [](const contender& c) { return c.term.has_value(); });
+        };
+        run_coro(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                co_await connect_or_fail(raw);
+                for (std::size_t i = 0; i < jobs; ++i)
+                    asio::co_spawn(ioc, contend(&leader, &firsts[i], components[i]), asio::detached);
+                auto leads = [&] {
+                    return all_lead(firsts) && quiet(leader);
+                };
+                REQUIRE(co_await eventually(leads, 20'000ms));
+                for (std::size_t i = 0; i < jobs; ++i)
+                    asio::co_spawn(ioc, contend(&standby, &seconds[i], components[i]), asio::detached);
+                const auto& latch = standby.backend().election().latch().machine();
+                auto queued_up = [&] {
+                    return latch.node_path().has_value() && !latch.awaiting_answer() && quiet(standby);
+                };
+                REQUIRE(co_await eventually(queued_up, 20'000ms));
+                auto retriever = observer.retriever(components.front());
+                REQUIRE(retriever);
+                REQUIRE(co_await retriever_sees(&retriever.value(), info_of(firsts.front()), 10'000ms));
+                auto observer_quiet = [&] {
+                    return quiet(observer);
+                };
+                REQUIRE(co_await eventually(observer_quiet, 10'000ms));
+
+                const auto leader_before = leader.backend().client().statistics();
+                const auto standby_before = standby.backend().client().statistics();
+                const auto observer_before = observer.backend().client().statistics();
+                CHECK(co_await leader.async_close());
+                auto succeeded = [&] {
+                    return all_lead(seconds) &&
+                           std::all_of(firsts.begin(), firsts.end(), [](const contender& c) {
+                               return c.done;
+                           });
+                };
+                REQUIRE(co_await eventually(succeeded, 20'000ms));
+                CHECK(co_await retriever_sees(&retriever.value(), info_of(seconds.front()), 10'000ms));
+                for (const auto& log : logs)
+                    check_no_overlap(log);
+
+                const auto leader_after = leader.backend().client().statistics();
+                const auto standby_after = standby.backend().client().statistics();
+                const auto observer_after = observer.backend().client().statistics();
+                // The old leader: one multi deleting its 100 nodes and its latch node, then closeSession.
+                CHECK(leader_after.writes - leader_before.writes == 2);
+                CHECK(
+                    leader_after.notifications - leader_before.notifications == 1
+                );  // its latch node's exists watch
+                // The successor: one write for 100 confirms; one notification, its predecessor's deletion.
+                CHECK(standby_after.writes - standby_before.writes == 1);
+                CHECK(standby_after.notifications - standby_before.notifications == 1);
+                // The retriever: exists after the deletion, getData for the successor's node; no read
+                // of a node it was just told is gone.
+                CHECK(observer_after.requests - observer_before.requests == 2);
+                CHECK(observer_after.writes == observer_before.writes);
+                MESSAGE(
+                    "requests: leader " << leader_after.requests - leader_before.requests << ", successor "
+                                        << standby_after.requests - standby_before.requests << ", retriever "
+                                        << observer_after.requests - observer_before.requests
+                                        << "; notifications: leader "
+                                        << leader_after.notifications - leader_before.notifications
+                );
+
+                retriever.value().stop();
+                CHECK(co_await standby.async_close());
+                CHECK(co_await observer.async_close());
+                co_await remove_tree(raw, ns);
+                CHECK(co_await raw.async_close());
+            }(),
+            120s
+        );
+    }
+
     TEST_CASE("self-healing: the leader restores its connection_info when overwritten, corrupted or deleted")
     {
         const auto cluster = zk_cluster::from_env();
@@ -771,6 +862,8 @@ TEST_SUITE("zookeeper_ha_live")
                     REQUIRE(co_await eventually(leads, 10'000ms));
                     const auto first = *c.term;
                     const auto session = ha.backend().client().session_id();
+                    const auto& machine = ha.backend().election().latch().machine();
+                    const auto listed = machine.listings();
                     proxy.drop_all();  // suspended at once, reconnected at once: same session
                     auto reconnected = [&] {
                         return proxy.connections_accepted() >= 2 &&
@@ -790,10 +883,10 @@ TEST_SUITE("zookeeper_ha_live")
                     }
                     else
                     {
-                        // The term survives; give the latch time to re-check after the reconnect.
+                        // The term survives the latch's re-check of the children after the
+                        // reconnect (waited for: the check below means nothing before it).
                         auto rechecked = [&] {
-                            return ha.backend().election().latch().machine().leading() &&
-                                   ha.backend().client().in_flight() == 0;
+                            return machine.listings() > listed && !machine.awaiting_answer();
                         };
                         CHECK(co_await eventually(rechecked, 10'000ms));
                         CHECK(c.terms.size() == 1);
@@ -1104,7 +1197,9 @@ TEST_SUITE("zookeeper_ha_live")
                 // a removeWatches of our own afterwards finds none.
                 r2.value().stop();
                 auto& client = ha.backend().client();
-                CHECK(co_await client.async_exists(path));  // the removal was sent before this
+                // stop() spawns the removal; it is sent while this exists awaits its reply, so before
+                // the removeWatches below, and the server answers one session in order.
+                CHECK(co_await client.async_exists(path));
                 auto none = co_await client.async_remove_watches(path, zk::watcher_type::data);
                 CHECK(none.error() == zk::error::no_watcher);
 

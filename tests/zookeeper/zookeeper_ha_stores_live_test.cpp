@@ -17,6 +17,7 @@
 
 #include <doctest/doctest.h>
 
+#include "common/eventually.hpp"
 #include "common/run_coro.hpp"
 #include "common/tcp_proxy.hpp"
 #include "common/temp_dir.hpp"
@@ -43,28 +44,13 @@ using namespace std::chrono_literals;
 using hakit::errc;
 using hakit::job_id;
 using hakit::zookeeper_ha_services;
+using hakit_test::eventually;
 using hakit_test::run_coro;
 using hakit_test::zk_cluster;
 using clock_type = std::chrono::steady_clock;
 
 const job_id job_a = job_id::from_parts(0xa, 0x1111);
 const job_id job_b = job_id::from_parts(0xb, 0x2222);
-
-/// Polls `pred` (an awaitable predicate) every 10 ms until it holds or `timeout` passes.
-template <class Pred>
-asio::awaitable<bool> eventually(Pred pred, std::chrono::milliseconds timeout)
-{
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto deadline = clock_type::now() + timeout;
-    bool satisfied = co_await pred();
-    while (!satisfied && clock_type::now() < deadline)  // no co_return inside loops (GCC 12)
-    {
-        timer.expires_after(10ms);
-        co_await timer.async_wait(asio::use_awaitable);
-        satisfied = co_await pred();
-    }
-    co_return satisfied;
-}
 
 /// Deletes `path` and everything below it (best effort: cleanup).
 asio::awaitable<void> remove_tree(std::shared_ptr<zk::client> c, std::string path)

@@ -24,6 +24,7 @@
 
 #include <doctest/doctest.h>
 
+#include "common/eventually.hpp"
 #include "common/run_coro.hpp"
 #include "common/tcp_proxy.hpp"
 #include "common/temp_dir.hpp"
@@ -51,6 +52,7 @@ namespace zk = hakit::zk;
 using namespace std::chrono_literals;
 using hakit::errc;
 using hakit::job_id;
+using hakit_test::eventually;
 using hakit_test::run_coro;
 using hakit_test::zk_cluster;
 using clock_type = std::chrono::steady_clock;
@@ -73,22 +75,6 @@ zk::session_options options(std::string connect, std::chrono::milliseconds timeo
     o.connection_timeout = 20s;
     o.reconnect_delay = 50ms;
     return o;
-}
-
-/// Polls `pred` every 10 ms until it holds or `timeout` passes (for conditions on the server).
-template <class Pred>
-asio::awaitable<bool> eventually(Pred pred, std::chrono::milliseconds timeout)
-{
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto deadline = clock_type::now() + timeout;
-    bool satisfied = co_await pred();
-    while (!satisfied && clock_type::now() < deadline)  // no co_return inside loops (GCC 12)
-    {
-        timer.expires_after(10ms);
-        co_await timer.async_wait(asio::use_awaitable);
-        satisfied = co_await pred();
-    }
-    co_return satisfied;
 }
 
 /// Deletes `path` and everything below it (best effort: cleanup).

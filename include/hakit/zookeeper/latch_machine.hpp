@@ -489,6 +489,10 @@ public:
     bool watching(std::uint64_t ticket) const noexcept { return ticket != 0 && ticket == watch_ticket_; }
     /// Deletes in flight.
     std::size_t pending_deletes() const noexcept { return deletes_; }
+    /// How many times the children were listed (getChildren issued), for tests of when we look.
+    std::uint64_t listings() const noexcept { return listings_; }
+    /// Whether a request of the latch (create, list, verify, watch) awaits its answer.
+    bool awaiting_answer() const noexcept { return pending_ != request::none; }
     const std::string& latch_path() const noexcept { return latch_path_; }
     const connection_policy& policy() const noexcept { return policy_; }
 
@@ -579,7 +583,11 @@ private:
         out.emplace_back(latch_create_parents{issue(request::parents)});
     }
 
-    void list(latch_actions& out) { out.emplace_back(latch_list{issue(request::list)}); }
+    void list(latch_actions& out)
+    {
+        ++listings_;
+        out.emplace_back(latch_list{issue(request::list)});
+    }
 
     /// We are first: lead at once if our node is known to be this session's, and arm the watch on
     /// it (verifying its owner first if it is not known).
@@ -682,6 +690,7 @@ private:
     std::uint64_t watch_ticket_ = 0;
     std::uint64_t next_ticket_ = 0;
     std::size_t deletes_ = 0;
+    std::uint64_t listings_ = 0;
 };
 
 }  // namespace zookeeper
