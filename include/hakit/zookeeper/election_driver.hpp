@@ -31,7 +31,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -211,8 +213,8 @@ private:
         std::int64_t term_session = 0;
         /// The watcher of the current term (from its first write on), cancelled when the term ends.
         std::shared_ptr<boost::asio::cancellation_signal> healer;
-        /// The zxid of the term's first write, after which its watch was added.
-        std::int64_t first_write_zxid = 0;
+        /// The zxid of the term's first successful write, which its watch follows on the wire.
+        std::optional<std::int64_t> first_write_zxid;
         /// What is known of each component's connection_info in this term (reported by the watcher
         /// or written by us), to report only changes.
         std::map<component_id, leader_information> reported;
@@ -597,6 +599,12 @@ private:
             auto ops = multis[m];
             for (std::size_t k = 1; k < owners[m].size(); ++k)
                 ++s->in_flight[pending[owners[m][k]].path];
+            // The term's first write takes its watch along, queued right behind it: the server
+            // registers the watch just after applying the write, so it notifies us of none of the
+            // nodes the write created, and nobody else's write fits in between (checked by zxid).
+            const bool first_write = !s->healer && holds(*s, term);
+            if (first_write)
+                start_healing(s);
             auto reply = co_await s->client->async_multi(std::move(ops));
             for (std::size_t k = 1; k < owners[m].size(); ++k)
                 if (auto it = s->in_flight.find(pending[owners[m][k]].path);
@@ -645,8 +653,8 @@ private:
                     done[i] = true;
                     remember_written(*s, pending[i], multis[m][k], reply.value().results[k]);
                 }
-                if (!s->healer && holds(*s, term))
-                    start_healing(s, reply.value().zxid);
+                if (first_write)
+                    s->first_write_zxid = reply.value().zxid;
             }
         }
         if (!missing_parents.empty() && !outcome)
@@ -747,11 +755,10 @@ private:
 
     // ---- self-healing: one persistent recursive watch on `leader/` while leading -------------------
 
-    /// Watches from now on, the term's first write (transaction `write_zxid`) done: the watch
-    /// added after it, the server notifies us of none of our own nodes that write created.
-    static void start_healing(const state_ptr& s, std::int64_t write_zxid)
+    /// Watches from the term's first write on, which the caller queues right after this returns.
+    static void start_healing(const state_ptr& s)
     {
-        s->first_write_zxid = write_zxid;
+        s->first_write_zxid.reset();
         spawn_healer(s, watch_tree(s, s->heal_generation));
     }
 
@@ -843,18 +850,20 @@ private:
     }
 
     /// Like Flink's TreeCache below `leader/`, but without reading anything until someone else
-    /// changes a node: one addWatch for the whole term, however many components, added after the
-    /// term's first write (so that the server sends no notification for each node that write
-    /// created, 1000 for a 1000-job failover, and the addWatch does not delay it). If the server
-    /// applied any transaction between that write and the watch (the addWatch reply's zxid says),
-    /// every node written so far is read once. Events for nodes with a write of ours in flight are
-    /// our own (the server sends a change's notification before its reply; a write that met
-    /// someone else's change fails and reads again itself).
+    /// changes a node: one addWatch for the whole term, however many components, queued right
+    /// behind the term's first write (so that the server sends no notification for each node that
+    /// write created, 1000 for a 1000-job failover, and the addWatch does not delay it). If the
+    /// server applied any transaction between that write and the watch (the addWatch reply's zxid
+    /// says), or the write failed, every node written so far is read once. Events for nodes with a
+    /// write of ours in flight are our own (the server sends a change's notification before its
+    /// reply; a write that met someone else's change fails and reads again itself).
     static boost::asio::awaitable<void> watch_tree(state_ptr s, std::uint64_t generation)
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         const auto dir = s->where.leader_path();
         bool running = true;
+        // Spawned just before the first write is queued: let it go first.
+        co_await boost::asio::post(s->client->get_executor(), boost::asio::use_awaitable);
         // The previous term's removeWatches (which removes every watch on the path) goes first.
         while (running && s->tree_busy)
             running = co_await s->tree_idle.async_wait();
@@ -870,6 +879,7 @@ private:
         if (tree)
         {
             s->tree_busy = true;
+            // Replies complete in order, so the write's outcome is known by now.
             if (tree.registered_zxid() != s->first_write_zxid)
                 co_await reread_written(s, generation);  // someone may have changed them meanwhile
         }
