@@ -211,9 +211,10 @@ private:
         std::optional<session_id> term;
         /// The ZooKeeper session the term was granted in.
         std::int64_t term_session = 0;
-        /// The watcher of the current term (from its first write on), cancelled when the term ends.
+        /// The watcher of the current term (started with its first write), cancelled when it ends.
         std::shared_ptr<boost::asio::cancellation_signal> healer;
-        /// The zxid of the term's first successful write, which its watch follows on the wire.
+        /// The zxid of the term's first multi, which its watch follows on the wire; nullopt if that
+        /// multi failed (or has not answered yet): whatever the term wrote is read again.
         std::optional<std::int64_t> first_write_zxid;
         /// What is known of each component's connection_info in this term (reported by the watcher
         /// or written by us), to report only changes.
@@ -224,7 +225,8 @@ private:
         std::map<std::string, int, std::less<>> in_flight;
         std::uint64_t heal_generation = 0;
         hakit::detail::wait_signal link_changed;
-        /// A term's persistent watch is on the server (until its removeWatches completes).
+        /// A term's persistent watch may be on the server: from its addWatch being queued until
+        /// its removeWatches completes.
         bool tree_busy = false;
         bool tree_removal_sent = false;
         hakit::detail::wait_signal tree_idle;
@@ -601,10 +603,12 @@ private:
                 ++s->in_flight[pending[owners[m][k]].path];
             // The term's first write takes its watch along, queued right behind it: the server
             // registers the watch just after applying the write, so it notifies us of none of the
-            // nodes the write created, and nobody else's write fits in between (checked by zxid).
+            // nodes the write created (if the write succeeds), and another session's transaction
+            // rarely lands in between (the zxids tell).
             const bool first_write = !s->healer && holds(*s, term);
             if (first_write)
                 start_healing(s);
+            const auto generation = s->heal_generation;
             auto reply = co_await s->client->async_multi(std::move(ops));
             for (std::size_t k = 1; k < owners[m].size(); ++k)
                 if (auto it = s->in_flight.find(pending[owners[m][k]].path);
@@ -653,7 +657,7 @@ private:
                     done[i] = true;
                     remember_written(*s, pending[i], multis[m][k], reply.value().results[k]);
                 }
-                if (first_write)
+                if (first_write && generation == s->heal_generation)
                     s->first_write_zxid = reply.value().zxid;
             }
         }
@@ -863,13 +867,19 @@ private:
         const auto dir = s->where.leader_path();
         bool running = true;
         // Spawned just before the first write is queued: let it go first.
-        co_await boost::asio::post(s->client->get_executor(), boost::asio::use_awaitable);
+        const auto ex = s->client->get_executor();
+        co_await boost::asio::post(ex, boost::asio::use_awaitable);
         // The previous term's removeWatches (which removes every watch on the path) goes first.
         while (running && s->tree_busy)
             running = co_await s->tree_idle.async_wait();
         zk::persistent_watch tree;
+        bool requested = false;
         while (running && !tree && healing(s, generation))
         {
+            // From here the server may hold the watch even if we never see the reply (the term
+            // ends while it is in flight): a removal must follow, queued behind the addWatch.
+            s->tree_busy = true;
+            requested = true;
             auto added = co_await s->client->async_add_watch(dir, zk::add_watch_mode::persistent_recursive);
             if (added)
                 tree = std::move(added.value());
@@ -878,8 +888,8 @@ private:
         }
         if (tree)
         {
-            s->tree_busy = true;
-            // Replies complete in order, so the write's outcome is known by now.
+            // The multi's reply came first on this connection and completions run in order (FIFO
+            // posts), so its outcome is recorded by now.
             if (tree.registered_zxid() != s->first_write_zxid)
                 co_await reread_written(s, generation);  // someone may have changed them meanwhile
         }
@@ -899,7 +909,7 @@ private:
                     co_await reread(s, generation, *c);
             }
         }
-        if (tree)
+        if (requested)
             remove_tree_watch_now(s);  // the term is over
     }
 
