@@ -14,8 +14,9 @@ namespace zk {
 /// connections and sessions: for metrics, and for tests that pin down what a recipe costs.
 struct client_statistics
 {
-    /// Requests written to a server (closeSession included; pings, auth packets and the
-    /// SetWatches that re-arm watches after a reconnect are not requests of the caller).
+    /// Requests handed to a connection, counted when they go into its write buffer (closeSession
+    /// included). Not counted: pings, auth packets (async_add_auth's and their re-sending after a
+    /// reconnect, answered out of band) and the SetWatches that re-arm watches.
     std::uint64_t requests = 0;
     /// Of those, the ones that are transactions (see zk::is_write): the server's update count.
     std::uint64_t writes = 0;

@@ -49,8 +49,8 @@ enum class op_code : std::int32_t
     error = -1,
 };
 
-/// Whether a request of this type is a transaction (it changes the tree or the sessions and is
-/// logged by the server), as opposed to a read or a watch operation.
+/// Whether a request of this type is a transaction: the server logs it and gives it a zxid (a
+/// `check` too, although it changes nothing), as opposed to a read or a watch operation.
 constexpr bool is_write(op_code op) noexcept
 {
     switch (op)

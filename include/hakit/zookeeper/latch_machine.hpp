@@ -491,7 +491,7 @@ public:
     std::size_t pending_deletes() const noexcept { return deletes_; }
     /// How many times the children were listed (getChildren issued), for tests of when we look.
     std::uint64_t listings() const noexcept { return listings_; }
-    /// Whether a request of the latch (create, list, verify, watch) awaits its answer.
+    /// Whether a request of the latch (create, parents, list, verify, watch) awaits its answer.
     bool awaiting_answer() const noexcept { return pending_ != request::none; }
     const std::string& latch_path() const noexcept { return latch_path_; }
     const connection_policy& policy() const noexcept { return policy_; }
