@@ -564,10 +564,35 @@ struct server_state
             case zk::op_code::multi:
                 multi(c, xid, std::get<zk::multi_request>(body));
                 return;
+            case zk::op_code::multi_read:
+                multi_read(c, xid, std::get<zk::multi_request>(body));
+                return;
             default:
                 c->reply(xid, zxid, -6);
                 return;
         }
+    }
+
+    /// multiRead: every getData / getChildren answered on its own (no_node as its error result).
+    void multi_read(const connection_ptr& c, std::int32_t xid, const zk::multi_request& req)
+    {
+        zk::multi_response resp;
+        for (const auto& op : req.ops)
+        {
+            const auto& path = op.type == zk::op_code::get_data
+                                   ? std::get<zk::get_data_request>(op.request).path
+                                   : std::get<zk::get_children_request>(op.request).path;
+            auto it = tree.find(path);
+            if (it == tree.end())
+                resp.results.push_back(zk::multi_result{zk::op_code::error, -101, {}});
+            else if (op.type == zk::op_code::get_data)
+                resp.results.push_back(zk::multi_result{
+                    op.type, 0, zk::get_data_response{it->second.data, it->second.stat}});
+            else
+                resp.results.push_back(zk::multi_result{
+                    op.type, 0, zk::get_children_response{children_of(path)}});
+        }
+        c->reply(xid, zxid, 0, resp);
     }
 
     /// multi: tried on a copy of the tree first (all or nothing), then applied for real.

@@ -833,6 +833,56 @@ TEST_SUITE("zk_client_fake_server")
         }());
     }
 
+    TEST_CASE("multiRead: many reads in one request, each answered on its own; no watches, no writes")
+    {
+        asio::io_context ioc;
+        fake_zk_server server(ioc.get_executor());
+        zk::client c(ioc.get_executor(), options_for(server));
+        run_coro(ioc, [&]() -> asio::awaitable<void> {
+            REQUIRE(co_await c.async_connect());
+            REQUIRE(co_await c.async_create("/r", b("root")));
+            REQUIRE(co_await c.async_create("/r/a", b("A")));
+            std::vector<zk::multi_op> ops;
+            ops.push_back(zk::multi_op::get_data(zk::get_data_request{"/r/a", false}));
+            ops.push_back(zk::multi_op::get_data(zk::get_data_request{"/r/missing", false}));
+            ops.push_back(zk::multi_op::get_children(zk::get_children_request{"/r", false}));
+            const auto before = c.statistics();
+            auto read = co_await c.async_multi_read(std::move(ops));
+            REQUIRE(read);
+            CHECK(c.statistics().requests == before.requests + 1);
+            CHECK(c.statistics().writes == before.writes);
+            REQUIRE(read.value().results.size() == 3);
+            const auto& a = read.value().results[0];
+            CHECK(a.type == zk::op_code::get_data);
+            REQUIRE(std::holds_alternative<zk::get_data_response>(a.body));
+            CHECK(str(std::get<zk::get_data_response>(a.body).data) == "A");
+            CHECK(read.value().results[1].type == zk::op_code::error);  // only this op failed
+            CHECK(read.value().results[1].err == -101);
+            REQUIRE(std::holds_alternative<zk::get_children_response>(read.value().results[2].body));
+            CHECK(
+                std::get<zk::get_children_response>(read.value().results[2].body).children ==
+                std::vector<std::string>{"a"}
+            );
+            CHECK(server.count(zk::op_code::multi_read) == 1);
+
+            // Refused locally: a watch (the client could not deliver it), a write, a bad path.
+            std::vector<zk::multi_op> watched;
+            watched.push_back(zk::multi_op::get_data(zk::get_data_request{"/r/a", true}));
+            CHECK((co_await c.async_multi_read(std::move(watched))).error() == zk::error::bad_arguments);
+            std::vector<zk::multi_op> write;
+            write.push_back(zk::multi_op::remove(zk::delete_request{"/r/a", -1}));
+            CHECK((co_await c.async_multi_read(std::move(write))).error() == zk::error::bad_arguments);
+            std::vector<zk::multi_op> bad_path;
+            bad_path.push_back(zk::multi_op::get_data(zk::get_data_request{"r/a", false}));
+            CHECK((co_await c.async_multi_read(std::move(bad_path))).error() == zk::error::bad_arguments);
+            CHECK(server.count(zk::op_code::multi_read) == 1);
+            auto nothing = co_await c.async_multi_read({});
+            REQUIRE(nothing);
+            CHECK(nothing.value().results.empty());
+            REQUIRE(co_await c.async_close());
+        }());
+    }
+
     TEST_CASE("persistent watch stream and removal")
     {
         asio::io_context ioc;

@@ -753,6 +753,51 @@ TEST_SUITE("zk_client_live")
             CHECK(co_await plain.async_close());
         }());
     }
+
+    TEST_CASE("multiRead against a real server: one request, one result per op, through a chroot")
+    {
+        const auto cluster = zk_cluster::from_env();
+        asio::io_context ioc;
+        const auto base = hakit_test::unique_path("/hakit-zkc");
+        zk::client plain(ioc.get_executor(), options(cluster.connect_string()));
+        zk::client rooted(ioc.get_executor(), options(cluster.connect_string() + base));
+        run_coro(ioc, [&]() -> asio::awaitable<void> {
+            co_await connect_or_fail(plain);
+            REQUIRE(co_await plain.async_create(base, b("")));
+            constexpr int n = 200;
+            std::vector<zk::multi_op> ops;
+            for (int i = 0; i < n; ++i)
+            {
+                const auto name = "/n" + std::to_string(i);
+                REQUIRE(co_await plain.async_create(base + name, b("v" + std::to_string(i))));
+                ops.push_back(zk::multi_op::get_data(zk::get_data_request{name, false}));
+            }
+            ops.push_back(zk::multi_op::get_data(zk::get_data_request{"/absent", false}));
+            ops.push_back(zk::multi_op::get_children(zk::get_children_request{"/n0", false}));
+            co_await connect_or_fail(rooted);
+            const auto before = rooted.statistics();
+            auto read = co_await rooted.async_multi_read(std::move(ops));
+            REQUIRE_MESSAGE(read, read.error().message());
+            CHECK(rooted.statistics().requests == before.requests + 1);
+            REQUIRE(read.value().results.size() == n + 2);
+            bool all = true;
+            for (int i = 0; i < n; ++i)
+            {
+                const auto* d = std::get_if<zk::get_data_response>(&read.value().results[i].body);
+                all = all && d && d->data == b("v" + std::to_string(i));
+            }
+            CHECK(all);
+            CHECK(read.value().results[n].type == zk::op_code::error);
+            CHECK(read.value().results[n].err == -101);  // no node, for that op only
+            const auto* kids = std::get_if<zk::get_children_response>(&read.value().results[n + 1].body);
+            REQUIRE(kids);
+            CHECK(kids->children.empty());
+            CHECK(read.value().zxid >= 0);
+            co_await remove_tree(plain, base);
+            CHECK(co_await rooted.async_close());
+            CHECK(co_await plain.async_close());
+        }());
+    }
 }
 
 TEST_SUITE("zk_client_live.ensemble")

@@ -273,7 +273,17 @@ public:
     /// chroot. An empty list is answered locally.
     boost::asio::awaitable<result<multi_response>> async_multi(std::vector<multi_op> ops)
     {
-        return multi(core_, std::move(ops));
+        return multi(core_, op_code::multi, std::move(ops));
+    }
+
+    /// multiRead (3.6+): getData and getChildren ops (multi_op::get_data / get_children) in one
+    /// round trip, many nodes for the price of one request. Each op is answered on its own: a
+    /// missing node is an error result (no_node) for its op, the others still read. Not atomic
+    /// (a write may land between two of the reads). Watches cannot be set this way (the client
+    /// could not deliver them): an op asking for one is bad_arguments, as is any other op type.
+    boost::asio::awaitable<result<multi_response>> async_multi_read(std::vector<multi_op> ops)
+    {
+        return multi(core_, op_code::multi_read, std::move(ops));
     }
 
     /// sync: the server this client is connected to catches up with the leader before answering.
@@ -604,14 +614,29 @@ private:
         );
     }
 
-    static boost::asio::awaitable<result<multi_response>> multi(core_ptr core, std::vector<multi_op> ops)
+    /// An op a multiRead may carry: getData or getChildren, without a watch.
+    static bool is_plain_read(const multi_op& op) noexcept
+    {
+        if (!op.is_consistent())
+            return false;
+        if (const auto* d = std::get_if<get_data_request>(&op.request))
+            return !d->watch;
+        if (const auto* c = std::get_if<get_children_request>(&op.request))
+            return !c->watch;
+        return false;
+    }
+
+    /// multi (kind op_code::multi) or multiRead (op_code::multi_read).
+    static boost::asio::awaitable<result<multi_response>> multi(
+        core_ptr core, op_code kind, std::vector<multi_op> ops
+    )
     {
         error_code invalid;
         for (auto& op : ops)
         {
+            const bool allowed = kind == op_code::multi_read ? is_plain_read(op) : op.is_consistent();
             if (!invalid)
-                invalid =
-                    op.is_consistent() ? prepare_multi_op(*core, op) : make_error_code(error::bad_arguments);
+                invalid = allowed ? prepare_multi_op(*core, op) : make_error_code(error::bad_arguments);
         }
         if (invalid)
             co_return invalid;
@@ -623,7 +648,7 @@ private:
             co_return nothing;
         }
         multi_request body{std::move(ops)};
-        auto reply = co_await round_trip(core, core->make_entry(), op_code::multi, std::move(body));
+        auto reply = co_await round_trip(core, core->make_entry(), kind, std::move(body));
         if (!reply)
             co_return reply.error();
         BOOST_OUTCOME_CO_TRY(auto* r, body_as<multi_response>(reply.value()));
