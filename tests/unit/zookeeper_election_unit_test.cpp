@@ -90,13 +90,16 @@ std::optional<std::size_t> first_publish(const std::vector<zk::client_message>& 
     return std::nullopt;
 }
 
-/// The connection_info paths read after request `after`.
-std::set<std::string> infos_read_after(const std::vector<zk::client_message>& requests, std::size_t after)
+/// The paths read after request `after`, by getData or inside a multiRead.
+std::multiset<std::string> read_after(const std::vector<zk::client_message>& requests, std::size_t after)
 {
-    std::set<std::string> out;
+    std::multiset<std::string> out;
     for (std::size_t i = after + 1; i < requests.size(); ++i)
         if (const auto* r = std::get_if<zk::get_data_request>(&requests[i].body))
             out.insert(r->path);
+        else if (requests[i].header.type == zk::op_code::multi_read)
+            for (const auto& op : std::get<zk::multi_request>(requests[i].body).ops)
+                out.insert(std::get<zk::get_data_request>(op.request).path);
     return out;
 }
 
@@ -148,12 +151,15 @@ TEST_SUITE("zookeeper_election_unit")
             CHECK(ops.size() == 1 + components.size());  // the latch check and all three, one multi
             REQUIRE(*publish + 1 < requests.size());
             CHECK(requests[*publish + 1].header.type == zk::op_code::add_watch);
-            CHECK(infos_read_after(requests, *publish).empty());
+            CHECK(read_after(requests, *publish).empty());
             CHECK(co_await ha.async_close());
         }());
     }
 
-    TEST_CASE("a transaction between the first write and the watch: every node written is read again")
+    TEST_CASE(
+        "a transaction between the first write and the watch: every node written is read again, in one "
+        "multiRead"
+    )
     {
         asio::io_context ioc;
         fake_zk_server server(ioc.get_executor());
@@ -171,14 +177,16 @@ TEST_SUITE("zookeeper_election_unit")
             bool confirmed[3] = {false, false, false};
             for (std::size_t i = 0; i < components.size(); ++i)
                 asio::co_spawn(ioc, lead(&ha, components[i], &confirmed[i]), asio::detached);
-            std::set<std::string> expected;
+            std::multiset<std::string> expected;
             for (const auto& c : components)
                 expected.insert(info_path(c));
             auto reread = [&] {
                 const auto publish = first_publish(server.requests());
-                return publish && infos_read_after(server.requests(), *publish) == expected;
+                return publish && read_after(server.requests(), *publish) == expected;
             };
             CHECK(co_await server.async_wait_until(reread, 5s));
+            CHECK(server.count(zk::op_code::multi_read) == 1);  // all of them in one request
+            CHECK(server.count(zk::op_code::get_data) == 0);
             CHECK((confirmed[0] && confirmed[1] && confirmed[2]));
             CHECK(co_await ha.async_close());
         }());

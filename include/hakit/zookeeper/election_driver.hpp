@@ -938,15 +938,59 @@ private:
     /// node this term wrote, all requests in flight at once.
     static boost::asio::awaitable<void> reread_written(state_ptr s, std::uint64_t generation)
     {
+        // multiReads, each with as many nodes as its answer fits in the budget (1000 nodes: one
+        // request, not 1000 getData).
         std::vector<component_id> mine;
+        std::vector<std::size_t> batch_end;
+        std::size_t answer = 0;
         for (const auto& [c, node] : s->written)
+        {
+            const std::size_t size = node.data.size() + getdata_answer_overhead;
+            if (!mine.empty() && answer + size > s->multi_budget)
+            {
+                batch_end.push_back(mine.size());
+                answer = 0;
+            }
             mine.push_back(c);
-        auto read_one = [&s, &mine](std::size_t i) {
-            return s->client->async_get_data(s->where.connection_info_path(mine[i]));
+            answer += size;
+        }
+        if (!mine.empty())
+            batch_end.push_back(mine.size());
+        auto read_batch = [&s, &mine, &batch_end](std::size_t b) {
+            std::vector<zk::multi_op> ops;
+            for (std::size_t i = b == 0 ? 0 : batch_end[b - 1]; i < batch_end[b]; ++i)
+                ops.push_back(zk::multi_op::get_data(zk::get_data_request{
+                    s->where.connection_info_path(mine[i])}));
+            return s->client->async_multi_read(std::move(ops));
         };
-        auto reads = co_await all_of<zk::node_data>(s, mine.size(), read_one);  // pipelined
-        for (std::size_t i = 0; i < mine.size() && healing(s, generation); ++i)
-            report_read(s, generation, mine[i], reads[i]);
+        auto answers = co_await all_of<zk::multi_response>(s, batch_end.size(), read_batch);  // pipelined
+        std::size_t start = 0;
+        for (std::size_t b = 0; b < answers.size() && healing(s, generation); ++b)
+        {
+            // A batch that failed as a whole (or came back malformed) reports nothing, like a
+            // failed read; the next reconnect reads again.
+            const auto count = batch_end[b] - start;
+            if (answers[b] && answers[b].value().results.size() == count)
+                for (std::size_t k = 0; k < count; ++k)
+                    report_answer(s, generation, mine[start + k], answers[b].value().results[k]);
+            start = batch_end[b];
+        }
+    }
+
+    /// A getData answer inside a multiRead reply, besides the data: its Stat and headers.
+    static constexpr std::size_t getdata_answer_overhead = 96;
+
+    static void report_answer(
+        const state_ptr& s, std::uint64_t generation, const component_id& c, const zk::multi_result& answer
+    )
+    {
+        if (const auto* read = std::get_if<zk::get_data_response>(&answer.body))
+        {
+            auto info = decode_connection_info(read->data);
+            report(s, generation, c, info ? info.value() : leader_information::empty());
+        }
+        else if (answer.err == static_cast<int>(zk::error::no_node))
+            report(s, generation, c, leader_information::empty());
     }
 
     /// Whether a watcher goes on after a failed request: after connection trouble (once the
