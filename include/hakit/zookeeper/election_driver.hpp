@@ -151,8 +151,10 @@ public:
         state_->latch->on_connection(e);
         if (e == zk::connection_event::reconnected && state_->term && state_->healer)
         {
-            // Changes made while disconnected raise no events on the persistent watch.
-            auto again = reread_written(state_, state_->heal_generation);
+            // Changes made while disconnected raise no events on the persistent watch. One getData
+            // per node, not the batched multiRead: if someone's large values made a batch's answer
+            // outgrow the frame, which drops the connection, a batch would do so on every reconnect.
+            auto again = reread_one_by_one(state_, state_->heal_generation, written_components(*state_));
             boost::asio::co_spawn(state_->client->get_executor(), std::move(again), boost::asio::detached);
         }
     }
@@ -968,13 +970,33 @@ private:
         for (std::size_t b = 0; b < answers.size() && healing(s, generation); ++b)
         {
             // A batch that failed as a whole (or came back malformed) reports nothing, like a
-            // failed read; the next reconnect reads again.
+            // failed read; after connection trouble the reconnect reads every node again.
             const auto count = batch_end[b] - start;
             if (answers[b] && answers[b].value().results.size() == count)
                 for (std::size_t k = 0; k < count; ++k)
                     report_answer(s, generation, mine[start + k], answers[b].value().results[k]);
             start = batch_end[b];
         }
+    }
+
+    static std::vector<component_id> written_components(const state& s)
+    {
+        std::vector<component_id> out;
+        for (const auto& [c, node] : s.written)
+            out.push_back(c);
+        return out;
+    }
+
+    static boost::asio::awaitable<void> reread_one_by_one(
+        state_ptr s, std::uint64_t generation, std::vector<component_id> mine
+    )
+    {
+        auto read_one = [&s, &mine](std::size_t i) {
+            return s->client->async_get_data(s->where.connection_info_path(mine[i]));
+        };
+        auto reads = co_await all_of<zk::node_data>(s, mine.size(), read_one);  // pipelined
+        for (std::size_t i = 0; i < mine.size() && healing(s, generation); ++i)
+            report_read(s, generation, mine[i], reads[i]);
     }
 
     /// A getData answer inside a multiRead reply, besides the data: its Stat and headers.
@@ -989,7 +1011,7 @@ private:
             auto info = decode_connection_info(read->data);
             report(s, generation, c, info ? info.value() : leader_information::empty());
         }
-        else if (answer.err == static_cast<int>(zk::error::no_node))
+        else if (answer.err == static_cast<std::int32_t>(zk::error::no_node))
             report(s, generation, c, leader_information::empty());
     }
 
