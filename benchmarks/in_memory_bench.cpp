@@ -4,6 +4,8 @@
 // - `coro_post_round_trips`: time per operation / one coroutine post round trip
 //   (`co_await asio::post(ex, use_awaitable)`: suspend, post, resume), the smallest asynchronous hop
 //   a coroutine API can make.
+// `handoff_floor` is the handoff without the library (three coroutines waking each other), and
+// `handlers` the handlers run per operation: together they show what of a handoff is hakit's own.
 #include <hakit/hakit.hpp>
 
 #include <hakit/detail/wait_signal.hpp>
@@ -139,11 +141,17 @@ void coroutine_post_round_trip(benchmark::State& state)
 }
 BENCHMARK(coroutine_post_round_trip);
 
-void run_until(asio::io_context& ioc, const auto& done)
+// Runs handlers until `done()`; returns how many ran (the scenario's asynchronous hops).
+std::uint64_t run_until(asio::io_context& ioc, const auto& done)
 {
+    std::uint64_t handlers = 0;
     while (!done())
+    {
         if (ioc.run_one() == 0)
             throw std::runtime_error("benchmark scenario stalled");
+        ++handlers;
+    }
+    return handlers;
 }
 
 // has_leadership(term) on a granted election: the synchronous fencing check.
@@ -241,21 +249,80 @@ void handoff(benchmark::State& state)
     run_until(ioc, [&] { return seen.is_known(); });
 
     double total_ns = 0;
+    std::uint64_t handlers = 0;
     for (auto _ : state)
     {
         contender* leader = contenders[0].term ? &contenders[0] : &contenders[1];
         const auto previous = seen.session_id();
         const auto t0 = clock_type::now();
         leader->resign_requested->notify_all();
-        run_until(ioc, [&] { return seen.is_known() && seen.session_id() != previous; });
+        handlers += run_until(ioc, [&] { return seen.is_known() && seen.session_id() != previous; });
         total_ns += std::chrono::duration<double, std::nano>(clock_type::now() - t0).count();
         // The resigned process queues up again (not part of the measured handoff).
         leader->gate->notify_all();
         run_until(ioc, [&] { return cluster.contenders().size() == 2; });
     }
     report(state, total_ns, state.iterations());
+    state.counters["handlers"] = static_cast<double>(handlers) / static_cast<double>(state.iterations());
 }
 BENCHMARK(handoff);
+
+// The least any coroutine API can do for a handoff, without hakit: three coroutines wake each
+// other in turn through the wait_signal that hakit itself uses, as the leader (asked to resign),
+// the successor (granted) and the retriever (notified) must. No election, no confirm, no state:
+// what is left of `handoff` above this is the library's own cost.
+void handoff_floor(benchmark::State& state)
+{
+    asio::io_context ioc;
+    hakit::detail::wait_signal resign(ioc.get_executor()), grant(ioc.get_executor()),
+        notify(ioc.get_executor());
+    std::uint64_t asked = 0, granted = 0, notified = 0;
+    bool stop = false;
+    // Each waits for its counter to move (the wait_signal contract: re-check after a wake-up).
+    auto relay = [&](hakit::detail::wait_signal& in,
+                     const std::uint64_t& from,
+                     std::uint64_t& to,
+                     hakit::detail::wait_signal* out) -> asio::awaitable<void> {
+        std::uint64_t done = 0;
+        while (!stop)
+        {
+            if (from == done)
+                (void)co_await in.wait();
+            else
+            {
+                done = from;
+                ++to;
+                if (out)
+                    out->notify_all();
+            }
+        }
+    };
+    asio::co_spawn(ioc, relay(resign, asked, granted, &grant), asio::detached);
+    asio::co_spawn(ioc, relay(grant, granted, notified, &notify), asio::detached);
+    std::uint64_t seen = 0;
+    asio::co_spawn(ioc, relay(notify, notified, seen, nullptr), asio::detached);
+    ioc.poll();
+
+    double total_ns = 0;
+    std::uint64_t handlers = 0;
+    for (auto _ : state)
+    {
+        const auto target = seen + 1;
+        const auto t0 = clock_type::now();
+        ++asked;
+        resign.notify_all();
+        handlers += run_until(ioc, [&] { return seen == target; });
+        total_ns += std::chrono::duration<double, std::nano>(clock_type::now() - t0).count();
+    }
+    report(state, total_ns, state.iterations());
+    state.counters["handlers"] = static_cast<double>(handlers) / static_cast<double>(state.iterations());
+    stop = true;
+    resign.notify_all();
+    grant.notify_all();
+    notify.notify_all();
+    ioc.poll();
+}
+BENCHMARK(handoff_floor);
 
 // The leader confirms a new address → a retriever in another process sees it.
 void confirm_to_notify(benchmark::State& state)
