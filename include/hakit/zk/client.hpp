@@ -279,8 +279,9 @@ public:
     /// multiRead (3.6+): getData and getChildren ops (multi_op::get_data / get_children) in one
     /// round trip, many nodes for the price of one request. Each op is answered on its own: a
     /// missing node is an error result (no_node) for its op, the others still read. Not atomic
-    /// (a write may land between two of the reads). Watches cannot be set this way (the client
-    /// could not deliver them): an op asking for one is bad_arguments, as is any other op type.
+    /// (a write may land between two of the reads). An op asking for a watch is refused locally
+    /// (bad_arguments): the server would set it, but this client never registered it and could
+    /// not deliver its event. Any other op type is bad_arguments too.
     boost::asio::awaitable<result<multi_response>> async_multi_read(std::vector<multi_op> ops)
     {
         return multi(core_, op_code::multi_read, std::move(ops));

@@ -207,10 +207,11 @@ struct multi_result
     friend bool operator==(const multi_result&, const multi_result&) = default;
 };
 
-/// The body of a multi reply (`MultiResponse`). A failed multi still has ReplyHeader.err 0: then
-/// every result is an error result, those before the failing op with 0, the failing op with its
-/// code, the ones after with runtime_inconsistency (-2). A non-zero ReplyHeader.err (connection or
-/// session trouble) comes without this body.
+/// The body of a multi or multiRead reply (`MultiResponse`). A failed multi still has
+/// ReplyHeader.err 0: then every result is an error result, those before the failing op with 0, the
+/// failing op with its code, the ones after with runtime_inconsistency (-2). In a multiRead each op
+/// stands alone: an op that failed has an error result with its own code, the others their data.
+/// A non-zero ReplyHeader.err (connection or session trouble) comes without this body.
 struct multi_response
 {
     std::vector<multi_result> results;

@@ -847,12 +847,18 @@ private:
     )
     {
         if (read)
-        {
-            auto info = decode_connection_info(read.value().data);
-            report(s, generation, c, info ? info.value() : leader_information::empty());
-        }
+            report_data(s, generation, c, read.value().data);
         else if (read.error() == zk::error::no_node)
             report(s, generation, c, leader_information::empty());
+    }
+
+    /// Reports the connection_info that `data` holds; undecodable data is "no leader".
+    static void report_data(
+        const state_ptr& s, std::uint64_t generation, const component_id& c, const zk::bytes& data
+    )
+    {
+        auto info = decode_connection_info(data);
+        report(s, generation, c, info ? info.value() : leader_information::empty());
     }
 
     /// Like Flink's TreeCache below `leader/`, but without reading anything until someone else
@@ -1007,10 +1013,7 @@ private:
     )
     {
         if (const auto* read = std::get_if<zk::get_data_response>(&answer.body))
-        {
-            auto info = decode_connection_info(read->data);
-            report(s, generation, c, info ? info.value() : leader_information::empty());
-        }
+            report_data(s, generation, c, read->data);
         else if (answer.err == static_cast<std::int32_t>(zk::error::no_node))
             report(s, generation, c, leader_information::empty());
     }
