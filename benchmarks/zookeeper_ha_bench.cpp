@@ -664,7 +664,7 @@ asio::awaitable<void> scenario_operations(environment& env)
 
 /// The quiet period and the mntr snapshot that precede each round's window (`wait_settled`'s ten
 /// idle milliseconds, then `read_counters`), for the baselines. They matter on these VMs: after
-/// ~10 ms without requests the server's threads are parked and its first requests are answered
+/// ~10 ms without requests the server (presumably its parked threads) answers its first requests
 /// several times slower than back-to-back ones, so a baseline measured back-to-back is not the floor
 /// of a round.
 asio::awaitable<void> settle_like_a_round(environment& env)
@@ -1109,17 +1109,17 @@ asio::awaitable<void> scenario_crash(environment& env)
 
 // ---- 4: failover of N job components ---------------------------------------------------------------
 
-/// The server's part of a failover of `n` components that no client can avoid: the successor's
-/// multi creating `n` ephemeral connection_info nodes (with its latch check) plus the leader's multi
-/// deleting them, issued by one raw client into directories that exist, each awaited. Median of
-/// `reps` pairs, in microseconds.
-/// What the server alone needs to hand `n` components over, one raw client, back-to-back (medians, us).
+/// What the server alone needs to hand `n` components over (medians, us).
 struct multi_floor
 {
     double creates_us = 0;  // multi(check, n creates): the successor's publication alone
     double total_us = 0;    // that, then multi(check, n deletes): the old leader's removal too
 };
 
+/// The server's part of a failover of `n` components that no client can avoid: the successor's
+/// multi creating `n` ephemeral connection_info nodes (with its latch check), then the leader's
+/// multi deleting them, issued back-to-back by one raw client into directories that exist, each
+/// awaited; `reps` runs. Back-to-back, so a lower bound for the settled rounds.
 asio::awaitable<multi_floor> multi_floor_us(environment& env, int n, int reps)
 {
     zk::client* c = env.admin;
@@ -1183,8 +1183,8 @@ asio::awaitable<void> scenario_jobs(environment& env, double close_failover_us)
     const auto server = co_await multi_floor_us(env, n, 5);
     const double floor_us = server.total_us;
     std::printf(
-        "    server floor = multi(check, %d creates) + multi(check, %d deletes), one raw client: %.3f ms = "
-        "%.1f rt; the creates alone %.3f ms\n",
+        "    server floor = multi(check, %d creates) + multi(check, %d deletes), one raw client, "
+        "back-to-back: %.3f ms = %.1f rt; the creates alone %.3f ms\n",
         n,
         n,
         floor_us / 1000,
@@ -1195,8 +1195,8 @@ asio::awaitable<void> scenario_jobs(environment& env, double close_failover_us)
         // Flink's layout needs one ephemeral connection_info per component, created by the successor
         // after its grant; no client can complete the failover faster than the server creates them.
         std::printf(
-            "    the creates alone = %.2f x [1 close] (%.3f ms): the least any client can reach against the "
-            "target of 2 x\n",
+            "    the creates alone = %.2f x [1 close] (which took %.3f ms): a lower bound for "
+            "\"all confirms\", whose target is 2 x\n",
             server.creates_us / close_failover_us,
             close_failover_us / 1000
         );
@@ -1486,18 +1486,18 @@ asio::awaitable<void> bench(environment* env)
                               : "async_resign() of the leader's election") +
                     ": leader, standby, retriever (3 processes, dispatcher)"
             );
-            const double settled_rt_us = co_await settled_get_data_us(*env, 40);
+            constexpr int settled_calls = 40;
+            const double settled_rt_us = co_await settled_get_data_us(*env, settled_calls);
             const double back_to_back_floor_us = co_await graceful_floor_us(*env, cfg.rounds, false);
             const double floor_us = co_await graceful_floor_us(*env, cfg.rounds, true);
             std::printf(
-                "    settled rt = median get_data after the same quiet 10 ms and mntr as each round's "
-                "trigger "
-                "= %.1f us = %.1f rt (40 calls)\n"
-                "    protocol floor (the same requests by 3 bare zk::clients, see graceful_floor_us): %.3f "
-                "ms "
-                "= %.1f rt, settled like a round; %.3f ms = %.1f rt back-to-back\n",
+                "    settled rt = median get_data after the same quiet 10 ms and mntr as each "
+                "round's trigger = %.1f us = %.1f rt (%d calls)\n"
+                "    protocol floor (the same requests by 3 bare zk::clients, see graceful_floor_us): "
+                "%.3f ms = %.1f rt, settled like a round; %.3f ms = %.1f rt back-to-back\n",
                 settled_rt_us,
                 settled_rt_us / rt,
+                settled_calls,
                 floor_us / 1000,
                 floor_us / rt,
                 back_to_back_floor_us / 1000,
