@@ -150,25 +150,25 @@ void coroutine_post_round_trip(benchmark::State& state)
 BENCHMARK(coroutine_post_round_trip);
 
 // One call of an awaitable function that completes at once (`co_await f()` with `f` returning
-// asio::awaitable<int>): the frame, the call and the return, without any post. Every
+// asio::awaitable<unsigned>): the frame, the call and the return (plus 1/1024 of a post). Every
 // asynchronous call of a coroutine API pays this at least once. (Google Benchmark's Time column
 // is per batch of 1024 calls; ns_per_op is per call.)
 void awaitable_call(benchmark::State& state)
 {
     asio::io_context ioc;
-    auto callee = [](int x) -> asio::awaitable<int> {
-        co_return x + 1;
+    auto callee = [](unsigned x) -> asio::awaitable<unsigned> {
+        co_return x + 1;  // unsigned: wraps, never overflows
     };
     std::int64_t calls = 0;
     bool stop = false;
-    int sum = 0;
+    unsigned sum = 0;
     auto caller = [&]() -> asio::awaitable<void> {
         while (!stop)
         {
             sum += co_await callee(sum);
             ++calls;
             if (calls % 1024 == 0)
-                co_await asio::post(ioc, asio::use_awaitable);  // hand control back to the loop below
+                co_await asio::post(ioc, asio::use_awaitable);  // back to run_one_per_iteration
         }
     };
     asio::co_spawn(ioc, caller(), asio::detached);
@@ -307,8 +307,9 @@ BENCHMARK(handoff);
 // The least any coroutine API can do for a handoff, without hakit: coroutines wake each other
 // through the wait_signal that hakit itself uses, as the handoff's parties must. The leader (asked
 // to resign) tells the retriever "no leader" and grants the successor; the successor tells the
-// retriever its address; the retriever takes one change per wake-up, as async_next() hands them
-// out. Four wake-ups, like `handoff`; what is left of `handoff` above this is the library's own cost.
+// retriever its address. The retriever is woken once per change (the leader posts its wake-up
+// before the successor's), as in `handoff`. Four wake-ups; what is left of `handoff` above this is
+// the library's own cost.
 void handoff_floor(benchmark::State& state)
 {
     using hakit::detail::wait_signal;
