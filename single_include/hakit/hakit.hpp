@@ -2923,12 +2923,12 @@ public:
     explicit retrieval_channel(boost::asio::any_io_executor ex) : signal_(std::move(ex)) {}
 
     /// Backend side: the component's leader is now `info` (empty = no leader).
-    void on_leader(leader_information info)
+    void on_leader(const leader_information& info)
     {
         if (stopped_ || info == last_)
             return;
         last_ = info;
-        pending_.emplace_back(std::move(info));
+        pending_.emplace_back(info);
         signal_.notify_all();
     }
 
@@ -3482,6 +3482,7 @@ HAKIT_NAMESPACE_END
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -3659,7 +3660,7 @@ public:
     boost::asio::awaitable<result<void>> async_confirm(component_id id, session_id term, std::string address)
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
-        auto self = this->shared_from_this();
+        [[maybe_unused]] auto self = keep_alive_while_waiting();
         group_storage storage;
         {
             scratch_actions actions(*this);
@@ -3679,7 +3680,7 @@ public:
     boost::asio::awaitable<result<void>> async_resign(component_id id)
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
-        auto self = this->shared_from_this();
+        [[maybe_unused]] auto self = keep_alive_while_waiting();
         group_storage storage;
         withdraw(id, storage.group());
         result<void> r = success();
@@ -3827,6 +3828,16 @@ private:
         std::conditional_t<immediate_backend, operation_group*, std::shared_ptr<operation_group>>;
 
     static group_ptr no_group() noexcept { return group_ptr(); }
+
+    /// What a call's coroutine holds to keep this core alive while it waits for the backend: nothing
+    /// when the backend is immediate and the call never suspends.
+    auto keep_alive_while_waiting()
+    {
+        if constexpr (immediate_backend)
+            return std::monostate{};
+        else
+            return this->shared_from_this();
+    }
 
     struct group_storage
     {
@@ -3983,6 +3994,14 @@ private:
                         deliver(a.component, leadership_revoked{});
                     else if constexpr (std::is_same_v<A, deliver_error>)
                         deliver(a.component, election_error{a.ec});
+                    else if constexpr (immediate_backend)
+                    {
+                        // Performed at once, in request order: nothing is ever queued (every backend
+                        // callback is posted, so nothing re-enters here).
+                        const auto outcome = perform_now(a);
+                        if (group && !outcome && !group->first_error)
+                            group->first_error = outcome.error();
+                    }
                     else
                         enqueue(backend_operation(std::move(a)), group);
                 },
@@ -4009,26 +4028,15 @@ private:
 
     void enqueue(backend_operation operation, const group_ptr& group)
     {
-        if constexpr (immediate_backend)
+        operations_.push_back({std::move(operation), group});
+        if (group)
+            ++group->remaining;
+        else if (!sequencer_running_)
         {
-            // Performed at once, in request order: nothing is ever queued (every backend callback
-            // is posted, so nothing re-enters here).
-            const auto outcome = perform_now(std::move(operation));
-            if (group && !outcome && !group->first_error)
-                group->first_error = outcome.error();
-        }
-        else
-        {
-            operations_.push_back({std::move(operation), group});
-            if (group)
-                ++group->remaining;
-            else if (!sequencer_running_)
-            {
-                // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
-                // waits drives the sequencer itself, see wait().)
-                sequencer_running_ = true;
-                boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
-            }
+            // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
+            // waits drives the sequencer itself, see wait().)
+            sequencer_running_ = true;
+            boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
         }
     }
 
@@ -4046,28 +4054,21 @@ private:
         co_await self->sequence();
     }
 
-    /// Performs one operation synchronously (immediate backends only).
-    result<void> perform_now(backend_operation&& operation)
+    // Performs one operation synchronously (immediate backends only).
+    result<void> perform_now(const publication& p)
     {
-        result<void> outcome = success();
-        if (auto* p = std::get_if<publication>(&operation))
-        {
-            // The batch's capacity is reused: no allocation per publication once warm.
-            publication_batch_.clear();
-            publication_batch_.push_back(std::move(*p));
-            outcome = connection_.publish_now(publication_batch_);
-            publication_batch_.clear();
-        }
-        else if (std::holds_alternative<start_driver>(operation))
-        {
-            outcome = connection_.start_election_now(&events_);
-            if (!outcome)
-                events_.push(election_error{outcome.error()});
-        }
-        else
-            outcome = connection_.stop_election_now();
+        return connection_.publish_now(std::span<const publication>(&p, 1));
+    }
+
+    result<void> perform_now(start_driver)
+    {
+        auto outcome = connection_.start_election_now(&events_);
+        if (!outcome)
+            events_.push(election_error{outcome.error()});
         return outcome;
     }
+
+    result<void> perform_now(stop_driver) { return connection_.stop_election_now(); }
 
     /// The next batch: all consecutive publications at the front, or one other operation.
     std::vector<queued_operation> take_batch()
@@ -4229,7 +4230,6 @@ private:
     // Mailboxes to wake once the current drain() has applied every event.
     std::vector<std::shared_ptr<component_mailbox>> to_wake_;
     bool draining_ = false;
-    std::vector<publication> publication_batch_;
     bool sequencer_running_ = false;
     bool closed_ = false;
 };
@@ -4684,6 +4684,7 @@ HAKIT_NAMESPACE_END
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -4853,6 +4854,7 @@ private:
     struct watcher
     {
         member_id member;
+        struct member* owner;  // members_ is a map: stable until remove_member(), which drops the watcher too
         component_id component;
         detail::retrieval_channel* channel;
     };
@@ -4906,7 +4908,7 @@ private:
     }
 
     /// All or nothing, like a ZooKeeper multi with a check on the latch node.
-    result<void> publish(member_id m, const std::vector<detail::publication>& batch)
+    result<void> publish(member_id m, std::span<const detail::publication> batch)
     {
         if (!leads(m))
             return errc::not_leader;
@@ -4918,8 +4920,11 @@ private:
     std::uint64_t watch(member_id m, component_id component, detail::retrieval_channel* channel)
     {
         const auto token = next_token_++;
-        watchers_.emplace(token, watcher{m, component, channel});
-        send(m, token, published(component));
+        auto it = members_.find(m);
+        if (it == members_.end())
+            return token;  // a member that has left hears nothing
+        const auto w = watchers_.emplace(token, watcher{m, &it->second, std::move(component), channel}).first;
+        send(m, token, published(w->second.component));
         return token;
     }
 
@@ -4940,16 +4945,28 @@ private:
         if (info.is_empty())
             published_.erase(component);
         else
-            published_[component] = published_entry{info, owner};
+        {
+            auto& entry = published_[component];
+            entry.info = info;
+            entry.owner = owner;
+        }
         for (const auto& [token, w] : watchers_)
             if (w.component == component)
-                send(w.member, token, info);
+            {
+                if (w.owner->held)
+                    w.owner->held_events.push_back(member_event(retrieval_event{token, info}));
+                else
+                    w.channel->on_leader(info);
+            }
     }
 
     void drop_from_latch(member_id m)
     {
         const bool was_leader = leader() == m;
-        std::erase(latch_, m);
+        if (!latch_.empty() && latch_.front() == m)
+            latch_.pop_front();  // the usual case (a leader leaving), without a search
+        else
+            std::erase(latch_, m);
         if (was_leader)
             end_term(m);
     }
@@ -4985,7 +5002,16 @@ private:
         send(latch_.front(), detail::leadership_granted{*head.term});
     }
 
-    void send(member_id m, detail::election_event e) { route(m, member_event(std::move(e))); }
+    void send(member_id m, detail::election_event e)
+    {
+        auto it = members_.find(m);
+        if (it == members_.end())
+            return;
+        if (it->second.held)
+            it->second.held_events.push_back(member_event(std::move(e)));
+        else if (it->second.election)
+            it->second.election->push(std::move(e));
+    }
     void send(member_id m, std::uint64_t token, leader_information info)
     {
         route(m, member_event(retrieval_event{token, std::move(info)}));
@@ -5065,7 +5091,7 @@ public:
         return success();
     }
 
-    result<void> publish_now(const std::vector<detail::publication>& batch)
+    result<void> publish_now(std::span<const detail::publication> batch)
     {
         if (*closed_)
             return errc::closed;
@@ -5369,6 +5395,7 @@ HAKIT_NAMESPACE_END
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -5420,7 +5447,7 @@ public:
     }
 
     /// Nothing to publish: retrievers know the fixed addresses.
-    result<void> publish_now(const std::vector<detail::publication>&) const
+    result<void> publish_now(std::span<const detail::publication>) const
     {
         if (*closed_)
             return errc::closed;

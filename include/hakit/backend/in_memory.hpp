@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -194,6 +195,7 @@ private:
     struct watcher
     {
         member_id member;
+        struct member* owner;  // members_ is a map: stable until remove_member(), which drops the watcher too
         component_id component;
         detail::retrieval_channel* channel;
     };
@@ -247,7 +249,7 @@ private:
     }
 
     /// All or nothing, like a ZooKeeper multi with a check on the latch node.
-    result<void> publish(member_id m, const std::vector<detail::publication>& batch)
+    result<void> publish(member_id m, std::span<const detail::publication> batch)
     {
         if (!leads(m))
             return errc::not_leader;
@@ -259,8 +261,11 @@ private:
     std::uint64_t watch(member_id m, component_id component, detail::retrieval_channel* channel)
     {
         const auto token = next_token_++;
-        watchers_.emplace(token, watcher{m, component, channel});
-        send(m, token, published(component));
+        auto it = members_.find(m);
+        if (it == members_.end())
+            return token;  // a member that has left hears nothing
+        const auto w = watchers_.emplace(token, watcher{m, &it->second, std::move(component), channel}).first;
+        send(m, token, published(w->second.component));
         return token;
     }
 
@@ -281,16 +286,28 @@ private:
         if (info.is_empty())
             published_.erase(component);
         else
-            published_[component] = published_entry{info, owner};
+        {
+            auto& entry = published_[component];
+            entry.info = info;
+            entry.owner = owner;
+        }
         for (const auto& [token, w] : watchers_)
             if (w.component == component)
-                send(w.member, token, info);
+            {
+                if (w.owner->held)
+                    w.owner->held_events.push_back(member_event(retrieval_event{token, info}));
+                else
+                    w.channel->on_leader(info);
+            }
     }
 
     void drop_from_latch(member_id m)
     {
         const bool was_leader = leader() == m;
-        std::erase(latch_, m);
+        if (!latch_.empty() && latch_.front() == m)
+            latch_.pop_front();  // the usual case (a leader leaving), without a search
+        else
+            std::erase(latch_, m);
         if (was_leader)
             end_term(m);
     }
@@ -326,7 +343,16 @@ private:
         send(latch_.front(), detail::leadership_granted{*head.term});
     }
 
-    void send(member_id m, detail::election_event e) { route(m, member_event(std::move(e))); }
+    void send(member_id m, detail::election_event e)
+    {
+        auto it = members_.find(m);
+        if (it == members_.end())
+            return;
+        if (it->second.held)
+            it->second.held_events.push_back(member_event(std::move(e)));
+        else if (it->second.election)
+            it->second.election->push(std::move(e));
+    }
     void send(member_id m, std::uint64_t token, leader_information info)
     {
         route(m, member_event(retrieval_event{token, std::move(info)}));
@@ -406,7 +432,7 @@ public:
         return success();
     }
 
-    result<void> publish_now(const std::vector<detail::publication>& batch)
+    result<void> publish_now(std::span<const detail::publication> batch)
     {
         if (*closed_)
             return errc::closed;

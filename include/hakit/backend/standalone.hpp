@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,7 @@ public:
     }
 
     /// Nothing to publish: retrievers know the fixed addresses.
-    result<void> publish_now(const std::vector<detail::publication>&) const
+    result<void> publish_now(std::span<const detail::publication>) const
     {
         if (*closed_)
             return errc::closed;

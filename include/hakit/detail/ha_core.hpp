@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -205,7 +206,7 @@ public:
     boost::asio::awaitable<result<void>> async_confirm(component_id id, session_id term, std::string address)
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
-        auto self = this->shared_from_this();
+        [[maybe_unused]] auto self = keep_alive_while_waiting();
         group_storage storage;
         {
             scratch_actions actions(*this);
@@ -225,7 +226,7 @@ public:
     boost::asio::awaitable<result<void>> async_resign(component_id id)
     {
         co_await boost::asio::this_coro::throw_if_cancelled(false);
-        auto self = this->shared_from_this();
+        [[maybe_unused]] auto self = keep_alive_while_waiting();
         group_storage storage;
         withdraw(id, storage.group());
         result<void> r = success();
@@ -373,6 +374,16 @@ private:
         std::conditional_t<immediate_backend, operation_group*, std::shared_ptr<operation_group>>;
 
     static group_ptr no_group() noexcept { return group_ptr(); }
+
+    /// What a call's coroutine holds to keep this core alive while it waits for the backend: nothing
+    /// when the backend is immediate and the call never suspends.
+    auto keep_alive_while_waiting()
+    {
+        if constexpr (immediate_backend)
+            return std::monostate{};
+        else
+            return this->shared_from_this();
+    }
 
     struct group_storage
     {
@@ -529,6 +540,14 @@ private:
                         deliver(a.component, leadership_revoked{});
                     else if constexpr (std::is_same_v<A, deliver_error>)
                         deliver(a.component, election_error{a.ec});
+                    else if constexpr (immediate_backend)
+                    {
+                        // Performed at once, in request order: nothing is ever queued (every backend
+                        // callback is posted, so nothing re-enters here).
+                        const auto outcome = perform_now(a);
+                        if (group && !outcome && !group->first_error)
+                            group->first_error = outcome.error();
+                    }
                     else
                         enqueue(backend_operation(std::move(a)), group);
                 },
@@ -555,26 +574,15 @@ private:
 
     void enqueue(backend_operation operation, const group_ptr& group)
     {
-        if constexpr (immediate_backend)
+        operations_.push_back({std::move(operation), group});
+        if (group)
+            ++group->remaining;
+        else if (!sequencer_running_)
         {
-            // Performed at once, in request order: nothing is ever queued (every backend callback
-            // is posted, so nothing re-enters here).
-            const auto outcome = perform_now(std::move(operation));
-            if (group && !outcome && !group->first_error)
-                group->first_error = outcome.error();
-        }
-        else
-        {
-            operations_.push_back({std::move(operation), group});
-            if (group)
-                ++group->remaining;
-            else if (!sequencer_running_)
-            {
-                // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
-                // waits drives the sequencer itself, see wait().)
-                sequencer_running_ = true;
-                boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
-            }
+            // Nobody waits for this operation: a sequencer of its own performs it. (A caller that
+            // waits drives the sequencer itself, see wait().)
+            sequencer_running_ = true;
+            boost::asio::co_spawn(ex_, run_sequencer(this->shared_from_this()), boost::asio::detached);
         }
     }
 
@@ -592,28 +600,21 @@ private:
         co_await self->sequence();
     }
 
-    /// Performs one operation synchronously (immediate backends only).
-    result<void> perform_now(backend_operation&& operation)
+    // Performs one operation synchronously (immediate backends only).
+    result<void> perform_now(const publication& p)
     {
-        result<void> outcome = success();
-        if (auto* p = std::get_if<publication>(&operation))
-        {
-            // The batch's capacity is reused: no allocation per publication once warm.
-            publication_batch_.clear();
-            publication_batch_.push_back(std::move(*p));
-            outcome = connection_.publish_now(publication_batch_);
-            publication_batch_.clear();
-        }
-        else if (std::holds_alternative<start_driver>(operation))
-        {
-            outcome = connection_.start_election_now(&events_);
-            if (!outcome)
-                events_.push(election_error{outcome.error()});
-        }
-        else
-            outcome = connection_.stop_election_now();
+        return connection_.publish_now(std::span<const publication>(&p, 1));
+    }
+
+    result<void> perform_now(start_driver)
+    {
+        auto outcome = connection_.start_election_now(&events_);
+        if (!outcome)
+            events_.push(election_error{outcome.error()});
         return outcome;
     }
+
+    result<void> perform_now(stop_driver) { return connection_.stop_election_now(); }
 
     /// The next batch: all consecutive publications at the front, or one other operation.
     std::vector<queued_operation> take_batch()
@@ -775,7 +776,6 @@ private:
     // Mailboxes to wake once the current drain() has applied every event.
     std::vector<std::shared_ptr<component_mailbox>> to_wake_;
     bool draining_ = false;
-    std::vector<publication> publication_batch_;
     bool sequencer_running_ = false;
     bool closed_ = false;
 };

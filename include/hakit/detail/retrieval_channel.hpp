@@ -30,12 +30,12 @@ public:
     explicit retrieval_channel(boost::asio::any_io_executor ex) : signal_(std::move(ex)) {}
 
     /// Backend side: the component's leader is now `info` (empty = no leader).
-    void on_leader(leader_information info)
+    void on_leader(const leader_information& info)
     {
         if (stopped_ || info == last_)
             return;
         last_ = info;
-        pending_.emplace_back(std::move(info));
+        pending_.emplace_back(info);
         signal_.notify_all();
     }
 
