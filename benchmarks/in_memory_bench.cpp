@@ -253,10 +253,10 @@ struct contender
             if (open && co_await election->async_confirm(granted.value(), address))
             {
                 term = granted.value();
-                (void)co_await resign_requested->async_wait();
+                (void)co_await resign_requested->wait();
                 term.reset();
                 (void)co_await election->async_resign();
-                (void)co_await gate->async_wait();
+                (void)co_await gate->wait();
             }
         }
     }
