@@ -5,7 +5,9 @@
 //   (`co_await asio::post(ex, use_awaitable)`: suspend, post, resume), the smallest asynchronous hop
 //   a coroutine API can make.
 // `handoff_floor` is the handoff without the library (its parties' coroutines waking each other),
-// and `handlers` the handlers run per operation: together they show what of a handoff is hakit's own.
+// `handoff_api_floor` the same in the shape of hakit's API (a call of an awaitable function per
+// step), and `handlers` the handlers run per operation: together they show what of a handoff is
+// hakit's own.
 #include <hakit/hakit.hpp>
 
 #include <hakit/detail/wait_signal.hpp>
@@ -368,6 +370,92 @@ void handoff_floor(benchmark::State& state)
     ioc.poll();
 }
 BENCHMARK(handoff_floor);
+
+// `handoff_floor` in the shape of hakit's API, still without the library: every step a party takes
+// through the API is a call of an awaitable function, as async_resign, async_campaign,
+// async_confirm and async_next are. Waiting steps wait inside their call (a frame per call, as
+// async_campaign and async_next); the others complete at once. The same four wake-ups; what this
+// adds to `handoff_floor` is what any API made of awaitable functions pays, with no work inside the
+// calls.
+void handoff_api_floor(benchmark::State& state)
+{
+    using hakit::detail::wait_signal;
+    asio::io_context ioc;
+    wait_signal resign(ioc.get_executor()), grant(ioc.get_executor()), change(ioc.get_executor());
+    std::uint64_t asked = 0, granted = 0, changes = 0, seen = 0;
+    bool stop = false;
+
+    // Waits until `from` has a unit not taken yet, takes it (async_campaign, async_next).
+    auto take =
+        [&stop](wait_signal& in, const std::uint64_t& from, std::uint64_t& done) -> asio::awaitable<bool> {
+        while (from == done && !stop)
+            (void)co_await in.wait();
+        const bool taken = !stop;
+        if (taken)
+            ++done;
+        co_return taken;
+    };
+    // Completes at once (async_resign, async_confirm on an immediate backend).
+    auto announce = [&changes,
+                     &change](std::uint64_t* also, wait_signal* also_signal) -> asio::awaitable<void> {
+        ++changes;
+        change.notify_all();
+        if (also)
+        {
+            ++*also;
+            also_signal->notify_all();
+        }
+        co_return;
+    };
+    // The leader is asked to resign by its own code (a bare wait, as in `handoff`), then resigns.
+    auto leader = [&]() -> asio::awaitable<void> {
+        std::uint64_t done = 0;
+        while (!stop)
+        {
+            if (asked == done)
+                (void)co_await resign.wait();
+            else
+            {
+                ++done;
+                co_await announce(&granted, &grant);  // "no leader", and the successor's grant
+            }
+        }
+    };
+    auto successor = [&]() -> asio::awaitable<void> {
+        std::uint64_t done = 0;
+        while (co_await take(grant, granted, done))
+            co_await announce(nullptr, nullptr);  // the successor's confirm
+    };
+    auto retriever = [&]() -> asio::awaitable<void> {
+        std::uint64_t done = 0;
+        while (co_await take(change, changes, done))
+            ++seen;
+    };
+    asio::co_spawn(ioc, leader(), asio::detached);
+    asio::co_spawn(ioc, successor(), asio::detached);
+    asio::co_spawn(ioc, retriever(), asio::detached);
+    ioc.poll();
+
+    double total_ns = 0;
+    std::uint64_t handlers = 0;
+    for (auto _ : state)
+    {
+        const auto target = seen + 2;  // "no leader", then the successor
+        const auto t0 = clock_type::now();
+        ++asked;
+        resign.notify_all();
+        handlers += run_until(ioc, [&] { return seen == target; });
+        total_ns += std::chrono::duration<double, std::nano>(clock_type::now() - t0).count();
+    }
+    report(state, total_ns, state.iterations());
+    state.counters["handlers"] = static_cast<double>(handlers) / static_cast<double>(state.iterations());
+    stop = true;
+    resign.notify_all();
+    grant.notify_all();
+    change.notify_all();
+    ioc.poll();
+}
+BENCHMARK(handoff_api_floor);
 
 // The leader confirms a new address → a retriever in another process sees it.
 void confirm_to_notify(benchmark::State& state)
