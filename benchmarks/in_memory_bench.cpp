@@ -306,6 +306,42 @@ void handoff(benchmark::State& state)
 }
 BENCHMARK(handoff);
 
+// What both handoff floors share: their parties' signals and counters, and the measurement. Per
+// iteration the leader is asked to resign once, and the retriever must see two changes ("no
+// leader", then the successor).
+struct floor_handoff
+{
+    asio::io_context ioc;
+    hakit::detail::wait_signal resign{ioc.get_executor()}, grant{ioc.get_executor()},
+        change{ioc.get_executor()};
+    std::uint64_t asked = 0, granted = 0, changes = 0, seen = 0;
+    bool stop = false;
+
+    // Runs the iterations (the parties' coroutines already spawned), reports, then ends the parties.
+    void measure(benchmark::State& state)
+    {
+        ioc.poll();
+        double total_ns = 0;
+        std::uint64_t handlers = 0;
+        for (auto _ : state)
+        {
+            const auto target = seen + 2;
+            const auto t0 = clock_type::now();
+            ++asked;
+            resign.notify_all();
+            handlers += run_until(ioc, [&] { return seen == target; });
+            total_ns += std::chrono::duration<double, std::nano>(clock_type::now() - t0).count();
+        }
+        report(state, total_ns, state.iterations());
+        state.counters["handlers"] = static_cast<double>(handlers) / static_cast<double>(state.iterations());
+        stop = true;
+        resign.notify_all();
+        grant.notify_all();
+        change.notify_all();
+        ioc.poll();
+    }
+};
+
 // The least any coroutine API can do for a handoff, without hakit: coroutines wake each other
 // through the wait_signal that hakit itself uses, as the handoff's parties must. The leader (asked
 // to resign) tells the retriever "no leader" and grants the successor; the successor tells the
@@ -315,10 +351,7 @@ BENCHMARK(handoff);
 void handoff_floor(benchmark::State& state)
 {
     using hakit::detail::wait_signal;
-    asio::io_context ioc;
-    wait_signal resign(ioc.get_executor()), grant(ioc.get_executor()), change(ioc.get_executor());
-    std::uint64_t asked = 0, granted = 0, changes = 0, seen = 0;
-    bool stop = false;
+    floor_handoff f;
     struct output
     {
         std::uint64_t* counter;
@@ -326,10 +359,11 @@ void handoff_floor(benchmark::State& state)
     };
     // Takes one unit of `from` per wake-up-and-check (the wait_signal contract: re-check after a
     // wake-up) and passes it on to every output.
-    auto relay = [&](wait_signal& in, const std::uint64_t& from, std::vector<output> outputs
+    auto relay = [&f](
+                     wait_signal& in, const std::uint64_t& from, std::vector<output> outputs
                  ) -> asio::awaitable<void> {
         std::uint64_t done = 0;
-        while (!stop)
+        while (!f.stop)
         {
             if (from == done)
                 (void)co_await in.wait();
@@ -345,29 +379,12 @@ void handoff_floor(benchmark::State& state)
             }
         }
     };
-    asio::co_spawn(ioc, relay(resign, asked, {{&changes, &change}, {&granted, &grant}}), asio::detached);
-    asio::co_spawn(ioc, relay(grant, granted, {{&changes, &change}}), asio::detached);
-    asio::co_spawn(ioc, relay(change, changes, {{&seen, nullptr}}), asio::detached);
-    ioc.poll();
-
-    double total_ns = 0;
-    std::uint64_t handlers = 0;
-    for (auto _ : state)
-    {
-        const auto target = seen + 2;  // "no leader", then the successor
-        const auto t0 = clock_type::now();
-        ++asked;
-        resign.notify_all();
-        handlers += run_until(ioc, [&] { return seen == target; });
-        total_ns += std::chrono::duration<double, std::nano>(clock_type::now() - t0).count();
-    }
-    report(state, total_ns, state.iterations());
-    state.counters["handlers"] = static_cast<double>(handlers) / static_cast<double>(state.iterations());
-    stop = true;
-    resign.notify_all();
-    grant.notify_all();
-    change.notify_all();
-    ioc.poll();
+    asio::co_spawn(
+        f.ioc, relay(f.resign, f.asked, {{&f.changes, &f.change}, {&f.granted, &f.grant}}), asio::detached
+    );
+    asio::co_spawn(f.ioc, relay(f.grant, f.granted, {{&f.changes, &f.change}}), asio::detached);
+    asio::co_spawn(f.ioc, relay(f.change, f.changes, {{&f.seen, nullptr}}), asio::detached);
+    f.measure(state);
 }
 BENCHMARK(handoff_floor);
 
@@ -380,26 +397,21 @@ BENCHMARK(handoff_floor);
 void handoff_api_floor(benchmark::State& state)
 {
     using hakit::detail::wait_signal;
-    asio::io_context ioc;
-    wait_signal resign(ioc.get_executor()), grant(ioc.get_executor()), change(ioc.get_executor());
-    std::uint64_t asked = 0, granted = 0, changes = 0, seen = 0;
-    bool stop = false;
-
+    floor_handoff f;
     // Waits until `from` has a unit not taken yet, takes it (async_campaign, async_next).
     auto take =
-        [&stop](wait_signal& in, const std::uint64_t& from, std::uint64_t& done) -> asio::awaitable<bool> {
-        while (from == done && !stop)
+        [&f](wait_signal& in, const std::uint64_t& from, std::uint64_t& done) -> asio::awaitable<bool> {
+        while (from == done && !f.stop)
             (void)co_await in.wait();
-        const bool taken = !stop;
+        const bool taken = !f.stop;
         if (taken)
             ++done;
         co_return taken;
     };
     // Completes at once (async_resign, async_confirm on an immediate backend).
-    auto announce = [&changes,
-                     &change](std::uint64_t* also, wait_signal* also_signal) -> asio::awaitable<void> {
-        ++changes;
-        change.notify_all();
+    auto announce = [&f](std::uint64_t* also, wait_signal* also_signal) -> asio::awaitable<void> {
+        ++f.changes;
+        f.change.notify_all();
         if (also)
         {
             ++*also;
@@ -410,50 +422,31 @@ void handoff_api_floor(benchmark::State& state)
     // The leader is asked to resign by its own code (a bare wait, as in `handoff`), then resigns.
     auto leader = [&]() -> asio::awaitable<void> {
         std::uint64_t done = 0;
-        while (!stop)
+        while (!f.stop)
         {
-            if (asked == done)
-                (void)co_await resign.wait();
+            if (f.asked == done)
+                (void)co_await f.resign.wait();
             else
             {
                 ++done;
-                co_await announce(&granted, &grant);  // "no leader", and the successor's grant
+                co_await announce(&f.granted, &f.grant);  // "no leader", and the successor's grant
             }
         }
     };
     auto successor = [&]() -> asio::awaitable<void> {
         std::uint64_t done = 0;
-        while (co_await take(grant, granted, done))
+        while (co_await take(f.grant, f.granted, done))
             co_await announce(nullptr, nullptr);  // the successor's confirm
     };
     auto retriever = [&]() -> asio::awaitable<void> {
         std::uint64_t done = 0;
-        while (co_await take(change, changes, done))
-            ++seen;
+        while (co_await take(f.change, f.changes, done))
+            ++f.seen;
     };
-    asio::co_spawn(ioc, leader(), asio::detached);
-    asio::co_spawn(ioc, successor(), asio::detached);
-    asio::co_spawn(ioc, retriever(), asio::detached);
-    ioc.poll();
-
-    double total_ns = 0;
-    std::uint64_t handlers = 0;
-    for (auto _ : state)
-    {
-        const auto target = seen + 2;  // "no leader", then the successor
-        const auto t0 = clock_type::now();
-        ++asked;
-        resign.notify_all();
-        handlers += run_until(ioc, [&] { return seen == target; });
-        total_ns += std::chrono::duration<double, std::nano>(clock_type::now() - t0).count();
-    }
-    report(state, total_ns, state.iterations());
-    state.counters["handlers"] = static_cast<double>(handlers) / static_cast<double>(state.iterations());
-    stop = true;
-    resign.notify_all();
-    grant.notify_all();
-    change.notify_all();
-    ioc.poll();
+    asio::co_spawn(f.ioc, leader(), asio::detached);
+    asio::co_spawn(f.ioc, successor(), asio::detached);
+    asio::co_spawn(f.ioc, retriever(), asio::detached);
+    f.measure(state);
 }
 BENCHMARK(handoff_api_floor);
 
