@@ -70,8 +70,9 @@ struct operation_group
 /// machine, the component mailboxes and the retrievers. Everything runs on one executor.
 ///
 /// Backend operations (start/stop of the election, publications) are performed strictly one after
-/// another in request order by a sequencer coroutine that exists only while there is work;
-/// consecutive publications are handed to the backend as one batch.
+/// another in request order. An immediate backend (in-memory, standalone) performs each at once,
+/// inside the call that asked for it. Otherwise a sequencer coroutine, which exists only while
+/// there is work, performs them and hands consecutive publications to the backend as one batch.
 template <class Backend>
 class ha_core : public std::enable_shared_from_this<ha_core<Backend>>
 {
@@ -354,7 +355,7 @@ private:
     /// Whether the backend completes its election operations immediately (the in-memory and
     /// standalone backends do): then they run synchronously, without queue, coroutine frames or posts.
     static constexpr bool immediate_backend =
-        requires(connection_type & c, election_event_queue* queue, std::vector<publication> batch)
+        requires(connection_type & c, election_event_queue* queue, std::span<const publication> batch)
     {
         {
             c.publish_now(batch)
@@ -543,7 +544,9 @@ private:
                     else if constexpr (immediate_backend)
                     {
                         // Performed at once, in request order: nothing is ever queued (every backend
-                        // callback is posted, so nothing re-enters here).
+                        // callback is posted, so nothing re-enters here). Nothing here suspends,
+                        // which is why async_confirm and async_resign need not keep the core alive
+                        // (keep_alive_while_waiting): a co_await here would have to change that.
                         const auto outcome = perform_now(a);
                         if (group && !outcome && !group->first_error)
                             group->first_error = outcome.error();
@@ -572,6 +575,7 @@ private:
         }
     }
 
+    /// Queues an operation for the sequencer (backends that are not immediate).
     void enqueue(backend_operation operation, const group_ptr& group)
     {
         operations_.push_back({std::move(operation), group});
